@@ -1,0 +1,133 @@
+"""The vsql command: exit codes, formats, scripts, scenarios, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from vsql.cli import main
+
+SQL = "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol EMIT FINAL"
+
+
+@pytest.fixture
+def trades(tmp_path: Path) -> Path:
+    path = tmp_path / "trades.ndjson"
+    rows = [{"_timestamp": 100 * i, "symbol": "AB"[i % 2], "qty": i} for i in range(6)]
+    path.write_bytes(b"".join(orjson.dumps(row) + b"\n" for row in rows) + b"not json\n")
+    return path
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    assert "scenario" in capsys.readouterr().out
+
+
+def test_unknown_flag_is_a_usage_error() -> None:
+    assert main(["--bogus"]) == 2
+
+
+def test_bad_input_binding_is_a_usage_error() -> None:
+    assert main(["-e", SQL, "--input", "no-equals-sign"]) == 2
+
+
+def test_query_without_input_says_kafka_is_coming(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-e", SQL]) == 2
+    assert "Kafka" in capsys.readouterr().err
+
+
+def test_missing_input_file_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-e", SQL, "--input", f"trades={tmp_path / 'nope.ndjson'}"]) == 2
+    assert "cannot open input file" in capsys.readouterr().err
+
+
+def test_json_format_prints_one_object_per_row(trades: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-e", SQL, "--input", f"trades={trades}", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    rows = [orjson.loads(line) for line in captured.out.splitlines()]
+    assert sorted(rows, key=lambda r: r["symbol"]) == [{"symbol": "A", "n": 3}, {"symbol": "B", "n": 3}]
+    assert "1 dead letters" in captured.err
+
+
+def test_table_and_csv_formats(trades: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-e", SQL, "--input", f"TRADES={trades}"]) == 0
+    table = capsys.readouterr().out
+    assert table.splitlines()[0].split() == ["symbol", "n"]
+    assert "(2 rows)" in table
+    assert main(["-e", SQL, "--input", f"trades={trades}", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "symbol,n"
+
+
+def test_syntax_error_exits_1_with_a_caret(trades: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-e", "SELECT symbol,\n  COUNT(* AS n FROM trades", "--input", f"trades={trades}"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error:")
+    assert "^" in err.splitlines()[-1]
+
+
+def test_plan_error_exits_1(trades: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-e", "SELECT nosuchfn(qty) FROM trades", "--input", f"trades={trades}"]) == 1
+    assert "nosuchfn" in capsys.readouterr().err.lower()
+
+
+def test_script_applies_set_to_later_statements(trades: Path, tmp_path: Path, capsys) -> None:
+    script = tmp_path / "s.sql"
+    script.write_text(
+        "SET 'late.data.strategy' = 'drop';\n"
+        "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol WINDOW TUMBLING(1s) EMIT FINAL;\n"
+    )
+    assert main(["-f", str(script), "--input", f"trades={trades}", "--format", "json"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def test_script_with_a_bad_setting_exits_1(tmp_path: Path, trades: Path) -> None:
+    script = tmp_path / "s.sql"
+    script.write_text("SET 'late.data.strategy' = 'sometimes';\n")
+    assert main(["-f", str(script), "--input", f"trades={trades}"]) == 1
+
+
+def test_missing_script_is_exit_2(tmp_path: Path) -> None:
+    assert main(["-f", str(tmp_path / "none.sql")]) == 2
+
+
+def test_scenario_run_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "name: good\nsql: " + SQL + "\ninputs: {trades: {records: [{_timestamp: 1, symbol: A}]}}\n"
+        "expected: {rows: [{symbol: A, n: 1}]}\n"
+    )
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(good.read_text().replace("name: good", "name: wrong").replace("n: 1}", "n: 2}"))
+    assert main(["scenario", "run", "--engine-only", str(good)]) == 0
+    assert "PASS    good" in capsys.readouterr().out
+    assert main(["scenario", "run", "--engine-only", str(good), str(wrong)]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL    wrong" in out
+    assert '- {"symbol":"A","n":2}' in out
+    invalid = tmp_path / "invalid.yaml"
+    invalid.write_text("sql: x\n")
+    assert main(["scenario", "run", "--engine-only", str(tmp_path)]) == 2
+
+
+def test_scenario_actual_out_writes_rows(tmp_path: Path) -> None:
+    good = tmp_path / "in" / "good.yaml"
+    good.parent.mkdir()
+    good.write_text(
+        "name: good\nsql: " + SQL + "\ninputs: {trades: {records: [{_timestamp: 1, symbol: A}]}}\n"
+        "expected: {rows: [{symbol: A, n: 1}]}\n"
+    )
+    assert main(["scenario", "run", str(good), "--actual-out", str(tmp_path / "out")]) == 0
+    assert orjson.loads((tmp_path / "out" / "good.ndjson").read_text()) == {"symbol": "A", "n": 1}
+
+
+def test_scenario_missing_path_is_exit_2(tmp_path: Path) -> None:
+    assert main(["scenario", "run", str(tmp_path / "missing")]) == 2
+
+
+def test_demo_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:3] == ["symbol", "trades", "volume"]
+    assert "rows)" in out.splitlines()[-1]

@@ -1,0 +1,43 @@
+"""The engine imports nothing of Kafka, terminals or the layers above it.
+
+Each check imports a module in a fresh interpreter and inspects ``sys.modules``, so an import
+hidden anywhere in the module's dependency tree is caught.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+FORBIDDEN_IN_ENGINE = (
+    "confluent_kafka",
+    "prompt_toolkit",
+    "textual",
+    "rich",
+    "vsql.io",
+    "vsql.repl",
+    "vsql.tui",
+    "vsql.bench",
+    "vsql.cli",
+    "vsql.runtime",
+)
+
+
+def loaded_modules(module: str) -> set[str]:
+    code = f"import json, sys, {module}; print(json.dumps(sorted(sys.modules)))"
+    completed = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return set(json.loads(completed.stdout))
+
+
+@pytest.mark.parametrize(
+    "module", ["vsql.engine.pipeline", "vsql.engine.sql.planner", "vsql.engine.scalar", "vsql.engine.windows"]
+)
+def test_engine_module_imports_no_outer_layer(module: str) -> None:
+    loaded = loaded_modules(module)
+    offenders = sorted(
+        name for name in loaded for banned in FORBIDDEN_IN_ENGINE if name == banned or name.startswith(banned + ".")
+    )
+    assert offenders == []

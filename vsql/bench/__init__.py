@@ -1,0 +1,1 @@
+"""vsql bench: fixed workloads measured against a reference run in the same process."""

@@ -1,0 +1,115 @@
+"""The registry of benchmark workloads: a query, where its input comes from, and its reference.
+
+Every workload runs vsql's own engine (``Pipeline``) on data from the seeded trades generator;
+``ndjson`` workloads include decoding JSON text with the same decoder file and Kafka inputs use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+__all__ = ["WORKLOADS", "InputKind", "Workload", "workload"]
+
+_AGGREGATES = (
+    "COUNT(*) AS trades, SUM(qty) AS volume, AVG(price) AS avg_price, MIN(price) AS low, MAX(price) AS high"
+)
+
+
+class InputKind(Enum):
+    """How a workload's records reach the engine."""
+
+    ARROW = "arrow"
+    NDJSON = "ndjson"
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One benchmark: ``sql`` over ``records`` generated trades, compared with ``reference``."""
+
+    name: str
+    sql: str
+    input: InputKind
+    reference: str
+    description: str
+    keys: int = 100
+
+
+WORKLOADS: dict[str, Workload] = {
+    workload.name: workload
+    for workload in (
+        Workload(
+            "tumbling",
+            f"SELECT symbol, {_AGGREGATES} FROM trades GROUP BY symbol WINDOW TUMBLING(1s) EMIT FINAL",
+            InputKind.ARROW,
+            "dict_loop",
+            "1 s tumbling GROUP BY over pre-decoded Arrow batches",
+        ),
+        Workload(
+            "tumbling_ndjson",
+            f"SELECT symbol, {_AGGREGATES} FROM trades GROUP BY symbol WINDOW TUMBLING(1s) EMIT FINAL",
+            InputKind.NDJSON,
+            "json_loop",
+            "the tumbling query from NDJSON bytes, decoding included",
+        ),
+        Workload(
+            "sliding",
+            f"SELECT symbol, {_AGGREGATES} FROM trades GROUP BY symbol WINDOW SLIDING(10s, 1s) EMIT FINAL",
+            InputKind.ARROW,
+            "dict_loop",
+            "10 s windows every 1 s (panes of 1 s)",
+        ),
+        Workload(
+            "session",
+            f"SELECT symbol, {_AGGREGATES} FROM trades GROUP BY symbol WINDOW SESSION(500ms) EMIT FINAL",
+            InputKind.ARROW,
+            "dict_loop",
+            "per-symbol sessions with a 500 ms gap",
+        ),
+        Workload(
+            "emit_changes",
+            f"SELECT symbol, {_AGGREGATES} FROM trades GROUP BY symbol WINDOW TUMBLING(1s) EMIT CHANGES",
+            InputKind.ARROW,
+            "dict_loop",
+            "the tumbling query emitting one updated row per input row",
+        ),
+        Workload(
+            "continuous_groupby",
+            f"SELECT symbol, {_AGGREGATES} FROM trades GROUP BY symbol EMIT FINAL",
+            InputKind.ARROW,
+            "dict_loop",
+            "GROUP BY without WINDOW",
+        ),
+        Workload(
+            "select_where",
+            "SELECT symbol, price * qty AS notional FROM trades WHERE side = 'buy' AND qty > 100",
+            InputKind.ARROW,
+            "dict_loop",
+            "stateless filter and projection",
+        ),
+        Workload(
+            "rows",
+            "SELECT symbol, AVG(price) OVER (ROWS WINDOW BUFFER 100 ROWS PARTITION BY symbol) AS ma, "
+            "LAG(price, 1) OVER (ROWS WINDOW BUFFER 100 ROWS PARTITION BY symbol) AS prev FROM trades",
+            InputKind.ARROW,
+            "dict_loop",
+            "AVG and LAG over a 100-row buffer per symbol",
+        ),
+        Workload(
+            "high_cardinality",
+            f"SELECT symbol, {_AGGREGATES} FROM trades GROUP BY symbol WINDOW TUMBLING(1s) EMIT FINAL",
+            InputKind.ARROW,
+            "dict_loop",
+            "the tumbling query over 100,000 keys",
+            keys=100_000,
+        ),
+    )
+}
+
+
+def workload(name: str) -> Workload:
+    """The workload called ``name``; raises KeyError listing the known names."""
+    try:
+        return WORKLOADS[name]
+    except KeyError:
+        raise KeyError(f"unknown workload {name!r}; known: {', '.join(WORKLOADS)}") from None

@@ -1,0 +1,139 @@
+"""The ``vsql`` command: parses arguments and routes to the runtime, the scenario suite or a demo.
+
+Exit codes: 0 ok, 1 a query error (syntax, plan, execution), 2 a usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import TextIO
+
+from vsql.engine.errors import VsqlError
+from vsql.engine.sql.script import split_statements
+from vsql.io.errors import InputError
+from vsql.repl.render import FORMATS, make_renderer
+from vsql.repl.render.error import format_error
+from vsql.runtime import RunStats, Session
+from vsql.scenario.suite import run_suite
+
+__all__ = ["main"]
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_QUERY_ERROR = 1
+EXIT_USAGE = 2
+
+DEMO_SQL = """SELECT symbol, COUNT(*) AS trades, SUM(qty) AS volume, MIN(price) AS low, MAX(price) AS high,
+       AVG(price) AS avg_price, _window_start AS window_start
+FROM trades
+GROUP BY symbol
+WINDOW TUMBLING(1m)
+EMIT FINAL"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:
+        return int(exit_request.code or 0)
+    if args.command == "scenario":
+        return _scenario(args)
+    if args.command == "demo":
+        with resources.as_file(resources.files("vsql").joinpath("data/trades_sample.ndjson")) as sample:
+            return _run_statements([DEMO_SQL], inputs={"trades": sample}, output_format=args.format)
+    if args.execute is not None:
+        return _run_statements([args.execute], inputs=dict(args.inputs), output_format=args.format)
+    if args.file is not None:
+        return _run_script(args.file, inputs=dict(args.inputs), output_format=args.format)
+    parser.print_usage(sys.stderr)
+    sys.stderr.write("vsql: the interactive shell is not available yet; use -e, -f, scenario or demo\n")
+    return EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vsql", description="Streaming SQL over Kafka and files.")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("-e", "--execute", metavar="SQL", help="run one statement and print its results")
+    source.add_argument("-f", "--file", type=Path, metavar="FILE", help="run the statements of a script")
+    parser.add_argument(
+        "--input",
+        dest="inputs",
+        action="append",
+        type=_binding,
+        default=[],
+        metavar="TOPIC=PATH",
+        help="bind a topic name to an NDJSON or CSV file, replayed as a finite input",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="table", help="result format (default: table)")
+    commands = parser.add_subparsers(dest="command")
+    scenario = commands.add_parser("scenario", help="scenario files")
+    scenario_commands = scenario.add_subparsers(dest="scenario_command", required=True)
+    run = scenario_commands.add_parser("run", help="run scenario files or folders of them")
+    run.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    run.add_argument(
+        "--engine-only", action="store_true", help="feed inputs to the engine directly, no Kafka"
+    )
+    run.add_argument("--actual-out", type=Path, metavar="DIR", help="write each scenario's actual rows here")
+    demo = commands.add_parser("demo", help="run a windowed aggregation over bundled sample trades")
+    demo.add_argument(
+        "--format", choices=FORMATS, default=argparse.SUPPRESS, help="result format (default: table)"
+    )
+    return parser
+
+
+def _binding(text: str) -> tuple[str, Path]:
+    name, separator, path = text.partition("=")
+    if not separator or not name.strip() or not path.strip():
+        raise argparse.ArgumentTypeError(f"expected TOPIC=PATH, got {text!r}")
+    return name.strip(), Path(path.strip())
+
+
+def _scenario(args: argparse.Namespace) -> int:
+    if not args.engine_only:
+        sys.stderr.write("vsql: Kafka replay arrives with the Kafka layer; running engine-only\n")
+    return run_suite(args.paths, stream=sys.stdout, actual_out=args.actual_out)
+
+
+def _run_script(path: Path, *, inputs: Mapping[str, Path], output_format: str) -> int:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        sys.stderr.write(f"error: cannot read script {str(path)!r}: {error.strerror or error}\n")
+        return EXIT_USAGE
+    return _run_statements(split_statements(text), inputs=inputs, output_format=output_format)
+
+
+def _run_statements(statements: Sequence[str], *, inputs: Mapping[str, Path], output_format: str) -> int:
+    session = Session(inputs=inputs)
+    for statement in statements:
+        renderer = make_renderer(output_format, sys.stdout)
+        try:
+            stats = session.execute(statement, on_rows=renderer.write)
+        except InputError as error:
+            sys.stderr.write(format_error(error) + "\n")
+            return EXIT_USAGE
+        except VsqlError as error:
+            sys.stderr.write(format_error(error, source=statement) + "\n")
+            return EXIT_QUERY_ERROR
+        if stats is not None:
+            renderer.close()
+            _summarize(stats, sys.stderr)
+    return EXIT_OK
+
+
+def _summarize(stats: RunStats, stream: TextIO) -> None:
+    if stats.dead_letter_count or stats.late_count:
+        stream.write(f"{stats.dead_letter_count} dead letters, {stats.late_count} late rows\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

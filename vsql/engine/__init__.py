@@ -1,0 +1,1 @@
+"""The vsql engine: streaming SQL over Arrow record batches. It knows nothing of Kafka or terminals."""

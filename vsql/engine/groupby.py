@@ -1,0 +1,156 @@
+"""GroupByStrategy: turn a batch's GROUP BY key columns into dense integer group ids.
+
+Ids are stable for the life of a query: a key seen again gets the id it got first. NULL is a key
+like any other (SQL groups NULLs together). The mapping runs in Arrow's C kernels
+(``dictionary_encode`` per batch, ``index_in`` against the keys already known), so Python work per
+batch is constant, never per row.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["GroupByStrategy", "KeyEncoder", "MultiKeyGroups", "SingleGroup", "build_group_by"]
+
+
+class KeyEncoder:
+    """Dense ids for the values of one column, NULL included, in order of first appearance."""
+
+    def __init__(self) -> None:
+        self.values: pa.Array | None = None
+
+    @property
+    def size(self) -> int:
+        """How many distinct values have ids."""
+        return 0 if self.values is None else len(self.values)
+
+    def encode(self, array: pa.Array) -> np.ndarray:
+        """Ids (int64) of ``array``'s values, giving new ids to values not seen before."""
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        if len(array) == 0:
+            return np.zeros(0, dtype=np.int64)
+        encoded = pc.dictionary_encode(array, null_encoding="encode")
+        uniques = self._align(encoded.dictionary)
+        if self.values is None:
+            self.values = uniques
+            local_ids = np.arange(len(uniques), dtype=np.int64)
+        else:
+            found = pc.index_in(uniques, value_set=self.values, skip_nulls=False)
+            is_new = np.asarray(found.is_null(), dtype=bool)
+            local_ids = np.asarray(pc.fill_null(found, -1), dtype=np.int64)
+            new_count = int(is_new.sum())
+            if new_count:
+                local_ids[is_new] = np.arange(self.size, self.size + new_count)
+                self.values = pa.concat_arrays([self.values, uniques.filter(pa.array(is_new))])
+        indices = np.asarray(encoded.indices, dtype=np.int64)
+        return local_ids[indices]
+
+    def _align(self, uniques: pa.Array) -> pa.Array:
+        """Give this batch's values and the known values one type (ints widen to floats)."""
+        if self.values is None or uniques.type == self.values.type:
+            return uniques
+        if pa.types.is_null(uniques.type):
+            return uniques.cast(self.values.type)
+        if pa.types.is_null(self.values.type):
+            self.values = self.values.cast(uniques.type)
+            return uniques
+        common = _common_type(uniques.type, self.values.type)
+        self.values = self.values.cast(common)
+        return uniques.cast(common)
+
+    def take(self, ids: np.ndarray) -> pa.Array:
+        """The values of ``ids``."""
+        if self.values is None:
+            return pa.nulls(len(ids))
+        return self.values.take(pa.array(ids, type=pa.int64()))
+
+
+def _common_type(left: pa.DataType, right: pa.DataType) -> pa.DataType:
+    if pa.types.is_integer(left) and pa.types.is_integer(right):
+        return pa.int64()
+    numeric = (pa.types.is_integer(left) or pa.types.is_floating(left)) and (
+        pa.types.is_integer(right) or pa.types.is_floating(right)
+    )
+    return pa.float64() if numeric else pa.string()
+
+
+class GroupByStrategy(Protocol):
+    """Maps each row of a batch to a dense group id.
+
+    ``encode`` is called once per batch with the key columns already evaluated (one array per GROUP
+    BY expression, each as long as the batch) and returns int64 ids in ``[0, group_count)``.
+    ``keys(ids)`` gives back, per key expression, the key values of those ids for result rows.
+    """
+
+    @property
+    def group_count(self) -> int:
+        """Number of groups seen so far."""
+
+    def encode(self, key_columns: list[pa.Array], row_count: int) -> np.ndarray:
+        """Group id of every row."""
+
+    def keys(self, ids: np.ndarray) -> list[pa.Array]:
+        """The key values of ``ids``, one array per key expression."""
+
+
+class SingleGroup:
+    """No GROUP BY: every row is in group 0."""
+
+    group_count = 1
+
+    def encode(self, key_columns: list[pa.Array], row_count: int) -> np.ndarray:
+        return np.zeros(row_count, dtype=np.int64)
+
+    def keys(self, ids: np.ndarray) -> list[pa.Array]:
+        return []
+
+
+class MultiKeyGroups:
+    """One or more key expressions. Each column gets a ``KeyEncoder``; with several, the tuple of
+    per-column ids is encoded again (pairwise, as an int64 code) into one group id."""
+
+    def __init__(self, key_count: int) -> None:
+        self._columns = [KeyEncoder() for _ in range(key_count)]
+        self._tuples = [KeyEncoder() for _ in range(key_count - 1)]
+        self._column_ids: list[np.ndarray] = [np.zeros(0, dtype=np.int64) for _ in range(key_count)]
+
+    @property
+    def group_count(self) -> int:
+        return (self._tuples[-1] if self._tuples else self._columns[0]).size
+
+    def encode(self, key_columns: list[pa.Array], row_count: int) -> np.ndarray:
+        per_column = [
+            encoder.encode(column) for encoder, column in zip(self._columns, key_columns, strict=True)
+        ]
+        ids = per_column[0]
+        for encoder, next_ids in zip(self._tuples, per_column[1:], strict=True):
+            ids = encoder.encode(pa.array((ids << 32) | next_ids, type=pa.int64()))
+        self._remember(per_column, ids)
+        return ids
+
+    def _remember(self, per_column: list[np.ndarray], ids: np.ndarray) -> None:
+        """Keep, per group id, the id of each key column (to rebuild key values for results)."""
+        count = self.group_count
+        for index, column_ids in enumerate(per_column):
+            known = self._column_ids[index]
+            if len(known) < count:
+                grown = np.zeros(count, dtype=np.int64)
+                grown[: len(known)] = known
+                self._column_ids[index] = known = grown
+            known[ids] = column_ids
+
+    def keys(self, ids: np.ndarray) -> list[pa.Array]:
+        return [
+            encoder.take(column_ids[ids])
+            for encoder, column_ids in zip(self._columns, self._column_ids, strict=True)
+        ]
+
+
+def build_group_by(key_count: int) -> GroupByStrategy:
+    """The strategy for ``key_count`` GROUP BY expressions."""
+    return MultiKeyGroups(key_count) if key_count else SingleGroup()

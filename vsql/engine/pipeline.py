@@ -1,0 +1,135 @@
+"""Runs a LogicalPlan over a stream of Arrow record batches.
+
+``Pipeline.process`` takes one batch at a time, in arrival order, and returns the result rows and
+dead letters it produced; ``finish`` ends a finite input. Results do not depend on how the input
+is cut into batches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlglot import exp
+
+from vsql.engine.columns import OP, WINDOW_BOUND_ALIASES, WINDOW_END, WINDOW_START
+from vsql.engine.scalar import compile_scalar
+from vsql.engine.sql.plan import EmitMode, LogicalPlan
+from vsql.engine.stages import Stage, StageOutput
+from vsql.engine.stages.aggregate import AggregateStage
+from vsql.engine.stages.rows import RowsStage
+from vsql.engine.stages.stateless import StatelessStage
+
+__all__ = ["Pipeline", "PipelineMetrics", "StepOutput"]
+
+
+@dataclass
+class PipelineMetrics:
+    """Counters of one running query."""
+
+    records_in: int = 0
+    rows_out: int = 0
+    late_count: int = 0
+    dead_letter_count: int = 0
+    watermark_ms: int | None = None
+    state_slots: int = 0
+
+
+@dataclass
+class StepOutput:
+    """What one ``process`` or ``finish`` call produced.
+
+    ``rows`` holds the result rows in emission order: the SELECT columns, plus ``_op`` under EMIT
+    CHANGES of an aggregate (``'delete'`` on delete rows, NULL otherwise). ``dead_letters`` holds
+    the rejected input rows with a ``_reason`` column.
+    """
+
+    rows: pa.Table
+    dead_letters: pa.Table = field(default_factory=lambda: pa.table({}))
+
+
+def _build_stage(plan: LogicalPlan) -> Stage:
+    if plan.is_aggregate:
+        return AggregateStage(plan)
+    if plan.rows_calls:
+        return RowsStage(plan)
+    return StatelessStage(plan)
+
+
+def _is_key_or_bound(expression: exp.Expression) -> bool:
+    if not isinstance(expression, exp.Column) or expression.table:
+        return False
+    name = WINDOW_BOUND_ALIASES.get(expression.name.lower(), expression.name)
+    return name.startswith("__key") or name.lower() in (WINDOW_START, WINDOW_END)
+
+
+class Pipeline:
+    """One query's engine: a stage plus the projection to the SELECT list."""
+
+    def __init__(self, plan: LogicalPlan) -> None:
+        self.plan = plan
+        self.metrics = PipelineMetrics()
+        self._stage = _build_stage(plan)
+        self._outputs = [(column.name, compile_scalar(column.expression)) for column in plan.outputs]
+        self._kept_on_delete = [_is_key_or_bound(column.expression) for column in plan.outputs]
+        self._with_op = plan.is_aggregate and plan.emit is EmitMode.CHANGES
+
+    @property
+    def is_done(self) -> bool:
+        """True once LIMIT rows have been produced."""
+        return self.plan.limit is not None and self.metrics.rows_out >= self.plan.limit
+
+    def process(self, batch: pa.RecordBatch) -> StepOutput:
+        """Consume one batch; returns what it produced."""
+        self.metrics.records_in += batch.num_rows
+        return self._collect(self._stage.process(batch))
+
+    def finish(self) -> StepOutput:
+        """End of a finite input: the watermark moves to +infinity and every window closes."""
+        return self._collect(self._stage.finish())
+
+    def _collect(self, output: StageOutput) -> StepOutput:
+        rows = self._project(output.frames)
+        if self.plan.limit is not None:
+            rows = rows.slice(0, max(self.plan.limit - self.metrics.rows_out, 0))
+        dead = (
+            pa.concat_tables(output.dead_letters, promote_options="permissive")
+            if output.dead_letters
+            else None
+        )
+        metrics = self.metrics
+        metrics.rows_out += rows.num_rows
+        metrics.late_count += output.late_count
+        metrics.dead_letter_count += dead.num_rows if dead is not None else 0
+        metrics.watermark_ms = self._stage.watermark_ms
+        metrics.state_slots = self._stage.state_slots
+        return StepOutput(rows=rows, dead_letters=dead if dead is not None else pa.table({}))
+
+    def _project(self, frames: list[pa.Table]) -> pa.Table:
+        projected = [self._project_one(frame) for frame in frames]
+        if not projected:
+            return self._project_one(None)
+        return (
+            pa.concat_tables(projected, promote_options="permissive") if len(projected) > 1 else projected[0]
+        )
+
+    def _project_one(self, frame: pa.Table | None) -> pa.Table:
+        if frame is None:
+            names = [name for name, _ in self._outputs] + ([OP] if self._with_op else [])
+            return pa.Table.from_arrays([pa.nulls(0) for _ in names], names=names)
+        names: list[str] = []
+        arrays: list[pa.Array] = []
+        is_delete = None
+        if self._with_op:
+            is_delete = frame.column(OP).is_valid()
+        for (name, expression), kept in zip(self._outputs, self._kept_on_delete, strict=True):
+            values = expression.evaluate(frame)
+            if is_delete is not None and not kept:
+                values = pc.if_else(is_delete, pa.nulls(len(values), type=values.type), values)
+            names.append(name)
+            arrays.append(values)
+        if self._with_op:
+            names.append(OP)
+            arrays.append(frame.column(OP))
+        return pa.Table.from_arrays(arrays, names=names)

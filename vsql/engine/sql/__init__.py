@@ -1,0 +1,1 @@
+"""The vsql SQL dialect and the planner that turns a statement into a LogicalPlan."""

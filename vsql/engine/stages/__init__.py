@@ -1,0 +1,38 @@
+"""Pipeline stages: what a query does with each batch (stateless, aggregate, rows windows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import pyarrow as pa
+
+__all__ = ["Stage", "StageOutput"]
+
+
+@dataclass
+class StageOutput:
+    """What one stage call produced: frames to project, dead letters, and the late-row count."""
+
+    frames: list[pa.Table] = field(default_factory=list)
+    dead_letters: list[pa.Table] = field(default_factory=list)
+    late_count: int = 0
+
+
+class Stage(Protocol):
+    """One query's stateful core. ``process`` is called once per batch in arrival order; ``finish``
+    once at the end of a finite input."""
+
+    def process(self, batch: pa.RecordBatch) -> StageOutput:
+        """Consume one batch."""
+
+    def finish(self) -> StageOutput:
+        """End of input: close everything still open."""
+
+    @property
+    def watermark_ms(self) -> int | None:
+        """The query watermark, if the stage tracks one."""
+
+    @property
+    def state_slots(self) -> int:
+        """State slots currently held."""

@@ -1,0 +1,119 @@
+"""The aggregate stage: WHERE, GROUP BY, window assignment, accumulation, emission."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from vsql.engine.aggregates import ValueColumn, build_accumulator
+from vsql.engine.aggregation import Aggregation
+from vsql.engine.batch import dead_letters, event_time_ms, partitions
+from vsql.engine.emission import build_emission
+from vsql.engine.errors import ExecutionError, UnsupportedError
+from vsql.engine.groupby import build_group_by
+from vsql.engine.scalar import ScalarExpr, compile_scalar
+from vsql.engine.settings import LateDataStrategy
+from vsql.engine.sql.plan import AggFunc, EmitMode, LogicalPlan
+from vsql.engine.stages import StageOutput
+from vsql.engine.state import SlotTable
+from vsql.engine.watermark import WatermarkTracker
+from vsql.engine.windows import NO_BOUND, WindowRows, build_window_strategy
+
+__all__ = ["AggregateStage"]
+
+
+class AggregateStage:
+    """Runs an aggregate plan over batches."""
+
+    def __init__(self, plan: LogicalPlan) -> None:
+        settings = plan.settings
+        self._plan = plan
+        self._where = compile_scalar(plan.where) if plan.where is not None else None
+        self._keys = [compile_scalar(key) for key in plan.group_by]
+        self._arguments: list[ScalarExpr | None] = [
+            compile_scalar(spec.argument) if spec.argument is not None else None for spec in plan.aggregates
+        ]
+        accumulators = [build_accumulator(spec) for spec in plan.aggregates]
+        if plan.emit is EmitMode.CHANGES:
+            _reject_unmaintainable(plan)
+        slots = SlotTable()
+        self._group_by = build_group_by(len(plan.group_by))
+        having = compile_scalar(plan.having) if plan.having is not None else None
+        self._aggregation = Aggregation(
+            accumulators,
+            group_by=self._group_by,
+            key_count=len(plan.group_by),
+            emission=build_emission(plan.emit, having=having),
+            slots=slots,
+        )
+        self._windows = build_window_strategy(
+            plan.window, emit=plan.emit, allowed_lateness_ms=settings.allowed_lateness_ms, slots=slots
+        )
+        self._watermark = WatermarkTracker(max_out_of_orderness_ms=settings.max_out_of_orderness_ms)
+        self._late_to_dead_letters = settings.late_data_strategy is LateDataStrategy.DEAD_LETTER
+        self._seq = 0
+
+    @property
+    def watermark_ms(self) -> int | None:
+        current = self._watermark.current_ms
+        return None if current == NO_BOUND else current
+
+    @property
+    def state_slots(self) -> int:
+        return self._windows.open_slots
+
+    def process(self, batch: pa.RecordBatch) -> StageOutput:
+        output = StageOutput()
+        count = batch.num_rows
+        if self._plan.window is not None:
+            event_ms, rejected = event_time_ms(batch, self._plan.event_time_column)
+            usable = np.ones(count, dtype=bool) if rejected is None else rejected == None  # noqa: E711
+            if rejected is not None:
+                output.dead_letters.append(dead_letters(batch, ~usable, rejected))
+            watermark_ms = np.full(count, NO_BOUND, dtype=np.int64)
+            watermark_ms[usable] = self._watermark.observe(partitions(batch)[usable], event_ms[usable])
+        else:
+            event_ms = np.zeros(count, dtype=np.int64)
+            usable = np.ones(count, dtype=bool)
+            watermark_ms = np.full(count, NO_BOUND, dtype=np.int64)
+        if self._where is not None:
+            usable &= np.asarray(pa.array(self._where.evaluate(batch)).fill_null(False), dtype=bool)
+        kept = np.flatnonzero(usable)
+        rows_batch = batch.take(pa.array(kept))
+        seq = np.arange(self._seq, self._seq + len(kept), dtype=np.int64)
+        self._seq += count
+        group_ids = self._group_by.encode([key.evaluate(rows_batch) for key in self._keys], len(kept))
+        self._aggregation.begin(self._value_columns(rows_batch, seq))
+        rows = WindowRows(
+            event_ms=event_ms[kept],
+            group_ids=group_ids,
+            watermark_ms=watermark_ms[kept],
+            index=np.arange(len(kept)),
+        )
+        try:
+            late = self._windows.process(rows, self._aggregation)
+            self._windows.advance(self._watermark.current_ms, self._aggregation)
+        except TypeError as error:
+            raise ExecutionError(str(error)) from error
+        output.late_count = int(late.sum())
+        if output.late_count and self._late_to_dead_letters:
+            mask = np.zeros(count, dtype=bool)
+            mask[kept[late]] = True
+            output.dead_letters.append(dead_letters(batch, mask, "late: every window of the row was closed"))
+        output.frames = self._aggregation.take_frames()
+        return output
+
+    def _value_columns(self, rows_batch: pa.RecordBatch, seq: np.ndarray) -> list[ValueColumn]:
+        return [
+            ValueColumn.from_arrow(argument.evaluate(rows_batch) if argument else None, seq=seq)
+            for argument in self._arguments
+        ]
+
+    def finish(self) -> StageOutput:
+        self._windows.advance(self._watermark.finish(), self._aggregation)
+        return StageOutput(frames=self._aggregation.take_frames())
+
+
+def _reject_unmaintainable(plan: LogicalPlan) -> None:
+    if any(spec.func is AggFunc.MEDIAN for spec in plan.aggregates):
+        raise UnsupportedError("MEDIAN is only supported with EMIT FINAL: it cannot be updated per row")

@@ -1,0 +1,90 @@
+"""Slots: the integer addresses of aggregation state, and the index from (unit, group) to slot.
+
+A slot holds one aggregation state (one pane, window or session of one group). Slots are reused
+after release, so memory is bounded by the units open at once, never by records seen.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["SlotTable", "UnitIndex"]
+
+
+class SlotTable:
+    """Hands out slot numbers and takes them back."""
+
+    def __init__(self) -> None:
+        self.capacity = 0
+        self._free = np.zeros(0, dtype=np.int64)
+
+    @property
+    def in_use(self) -> int:
+        """Slots currently allocated."""
+        return self.capacity - len(self._free)
+
+    def allocate(self, count: int) -> np.ndarray:
+        """``count`` slots, reusing released ones first; ``capacity`` grows as needed."""
+        reused = self._free[:count]
+        self._free = self._free[count:]
+        fresh = np.arange(self.capacity, self.capacity + count - len(reused), dtype=np.int64)
+        self.capacity += len(fresh)
+        return np.concatenate([reused, fresh])
+
+    def release(self, slots: np.ndarray) -> None:
+        """Give ``slots`` back; the caller has already cleared their state."""
+        self._free = np.concatenate([self._free, slots.astype(np.int64)])
+
+
+class UnitIndex:
+    """Slots of (unit start, group) pairs, where a unit is a pane or a window of fixed size.
+
+    Per open unit start it keeps a dense int64 array from group id to slot (-1: none), so looking
+    up a batch costs one Python step per distinct unit and array work per row.
+    """
+
+    def __init__(self, slots: SlotTable) -> None:
+        self._slots = slots
+        self.units: dict[int, np.ndarray] = {}
+
+    def lookup(self, unit_ms: np.ndarray, group_ids: np.ndarray, group_count: int) -> np.ndarray:
+        """Slot of every (unit_ms[i], group_ids[i]), allocating slots for pairs not seen before."""
+        result = np.empty(len(unit_ms), dtype=np.int64)
+        if not len(unit_ms):
+            return result
+        starts, inverse = np.unique(unit_ms, return_inverse=True)
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.searchsorted(inverse[order], np.arange(len(starts) + 1))
+        for index, start in enumerate(starts.tolist()):
+            rows = order[bounds[index] : bounds[index + 1]]
+            table = self._table(start, group_count)
+            slots = table[group_ids[rows]]
+            missing = slots < 0
+            if missing.any():
+                new_groups = np.unique(group_ids[rows][missing])
+                table[new_groups] = self._slots.allocate(len(new_groups))
+                slots = table[group_ids[rows]]
+            result[rows] = slots
+        return result
+
+    def _table(self, start: int, group_count: int) -> np.ndarray:
+        table = self.units.get(start)
+        if table is None or len(table) < group_count:
+            grown = np.full(max(group_count, 16), -1, dtype=np.int64)
+            if table is not None:
+                grown[: len(table)] = table
+            self.units[start] = table = grown
+        return table
+
+    def occupied(self, start: int) -> tuple[np.ndarray, np.ndarray]:
+        """Groups with a slot in unit ``start``, and those slots, by ascending group id."""
+        table = self.units.get(start)
+        if table is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        groups = np.flatnonzero(table >= 0)
+        return groups, table[groups]
+
+    def drop(self, start: int) -> np.ndarray:
+        """Forget unit ``start``; returns its slots for the caller to clear and release."""
+        table = self.units.pop(start, None)
+        return np.zeros(0, dtype=np.int64) if table is None else table[table >= 0]

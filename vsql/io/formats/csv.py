@@ -1,0 +1,251 @@
+"""CSV with a header line to one Arrow RecordBatch per block, plus dead letters.
+
+Same output contract as the JSON decoder: value columns, then ``_key``, ``_timestamp``,
+``_partition``, ``_offset``; header columns with those names are the system columns. Fast path:
+``pyarrow.csv.read_csv`` with the types learnt so far (an int column meeting floats widens to
+float64). A block whose values do not convert is read again as text and checked column by column
+with vectorized patterns; rows that fail become dead letters naming the field, the type and value.
+A row with the wrong number of fields is a dead letter too. Empty fields are NULL.
+"""
+
+from __future__ import annotations
+
+import csv as csv_text
+import io
+from collections.abc import Collection
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.types as pat
+
+from vsql.engine.columns import KEY, OFFSET, PARTITION, TIMESTAMP
+from vsql.io.formats.decoded import SYSTEM_FIELDS, Decoded, OffsetCounter, assemble_batch, dead_letter_table
+from vsql.io.formats.inference import merge_types, normalize_type
+
+__all__ = ["CsvDecoder"]
+
+_NUMBER = r"^\s*[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|inf|infinity|nan)\s*$"
+_INTEGER = r"^\s*[+-]?\d+\s*$"
+_BOOLEAN = r"^\s*(true|false|1|0)\s*$"
+
+
+class CsvDecoder:
+    """Decodes blocks of one CSV file (the first block starts with the header line).
+
+    Args:
+        projection: names of the columns to decode (case-insensitive); None decodes all.
+    """
+
+    def __init__(self, *, projection: Collection[str] | None = None) -> None:
+        self._projection = None if projection is None else frozenset(n.lower() for n in projection)
+        self._names: list[str] | None = None
+        self._types: dict[str, pa.DataType] = {}
+        self._offsets = OffsetCounter()
+
+    @property
+    def schema(self) -> pa.Schema:
+        """The value columns learnt so far (system columns excluded)."""
+        return pa.schema(list(self._types.items()))
+
+    def decode(self, block: bytes) -> Decoded:
+        """Decode a block of whole CSV lines; the first block of a file must start with the header."""
+        skip_header = 0
+        if self._names is None:
+            header = block.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip()
+            self._names = next(csv_text.reader([header]), [])
+            skip_header = 1
+        invalid: list[pa_csv.InvalidRow] = []
+        table = self._read_typed(block, skip=skip_header, invalid=invalid)
+        if table is None:
+            invalid.clear()
+            return self._decode_checked(block, skip=skip_header, invalid=invalid)
+        dead = _invalid_rows(invalid)
+        return Decoded(self._assemble(table, offsets=None), dead)
+
+    def _read_typed(self, block: bytes, *, skip: int, invalid: list) -> pa.Table | None:
+        try:
+            table = self._read(block, skip=skip, types=self._column_types(), invalid=invalid)
+        except pa.ArrowInvalid:
+            invalid.clear()
+            if not self._widen(block, skip=skip):
+                return None
+            try:
+                table = self._read(block, skip=skip, types=self._column_types(), invalid=invalid)
+            except pa.ArrowInvalid:
+                return None
+        if self._learn(table.schema):
+            invalid.clear()
+            table = self._read(block, skip=skip, types=self._column_types(), invalid=invalid)
+        return table
+
+    def _read(self, block: bytes, *, skip: int, types: dict[str, pa.DataType], invalid: list) -> pa.Table:
+        def keep_invalid(row: pa_csv.InvalidRow) -> str:
+            invalid.append(row)
+            return "skip"
+
+        return pa_csv.read_csv(
+            io.BytesIO(block),
+            read_options=pa_csv.ReadOptions(column_names=self._names, skip_rows=skip, use_threads=False),
+            parse_options=pa_csv.ParseOptions(invalid_row_handler=keep_invalid),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=types, include_columns=self._included(), strings_can_be_null=True
+            ),
+        )
+
+    def _widen(self, block: bytes, *, skip: int) -> bool:
+        try:
+            inferred = self._read(block, skip=skip, types=_system_types(), invalid=[]).schema
+        except pa.ArrowInvalid:
+            return False
+        updates: dict[str, pa.DataType] = {}
+        for column in inferred:
+            if column.name in SYSTEM_FIELDS:
+                continue
+            found = normalize_type(column.type)
+            known = self._types.get(column.name)
+            merged = found if known is None else merge_types(known, found)
+            if merged is None:
+                return False
+            if not pat.is_null(merged):
+                updates[column.name] = merged
+        self._types.update(updates)
+        return True
+
+    def _learn(self, schema: pa.Schema) -> bool:
+        must_reread = False
+        for column in schema:
+            if column.name in SYSTEM_FIELDS or column.name in self._types:
+                continue
+            kept = normalize_type(column.type)
+            if not pat.is_null(kept):
+                self._types[column.name] = kept
+                must_reread = must_reread or kept != column.type
+        return must_reread
+
+    def _decode_checked(self, block: bytes, *, skip: int, invalid: list) -> Decoded:
+        """The slow path: read as text, keep the rows whose every value converts."""
+        text_types = {name: pa.string() for name in self._included()}
+        table = self._read(block, skip=skip, types=text_types, invalid=invalid)
+        bad = np.zeros(table.num_rows, dtype=bool)
+        reasons: dict[int, list[str]] = {}
+        for name in table.column_names:
+            if name in (KEY, OFFSET):
+                continue
+            target = SYSTEM_FIELDS.get(name) or self._types.get(name, pa.string())
+            pattern = _pattern(target)
+            if pattern is None:
+                continue
+            column = table[name].combine_chunks()
+            fails = pc.and_(
+                pc.is_valid(column), pc.invert(pc.match_substring_regex(column, pattern, ignore_case=True))
+            )
+            fails_np = fails.to_numpy(zero_copy_only=False)
+            for row in np.flatnonzero(fails_np):
+                reasons.setdefault(int(row), []).append(
+                    f"field '{name}': expected {target}, got {column[int(row)].as_py()!r}"
+                )
+            bad |= fails_np
+        good_table = table.filter(pa.array(~bad))
+        converted = pa.table(
+            {name: _convert(good_table[name], self._target(name)) for name in good_table.column_names}
+        )
+        partitions = _partitions(table, bad=bad)
+        offsets = self._offsets.assign(partitions)
+        batch = self._assemble(converted, offsets=offsets[~bad])
+        rows = np.flatnonzero(bad)
+        raws = _raw_rows(table.take(pa.array(rows, pa.int64())))
+        dead = dead_letter_table(
+            raws,
+            ["; ".join(reasons[int(row)]) for row in rows],
+            partitions=partitions[rows].tolist(),
+            offsets=offsets[rows].tolist(),
+        )
+        return Decoded(batch, pa.concat_tables([dead, _invalid_rows(invalid)]))
+
+    def _assemble(self, table: pa.Table, *, offsets: np.ndarray | None) -> pa.RecordBatch:
+        size = table.num_rows
+        present = set(table.column_names)
+
+        def column(name: str, data_type: pa.DataType) -> pa.Array:
+            return table[name].combine_chunks() if name in present else pa.nulls(size, data_type)
+
+        partitions = pc.fill_null(column(PARTITION, pa.int32()).cast(pa.int32()), 0)
+        if offsets is None:
+            offsets = self._offsets.assign(partitions.to_numpy(zero_copy_only=False))
+        values = [(name, column(name, t)) for name, t in self._types.items() if self._is_projected(name)]
+        values += [
+            (name, table[name].combine_chunks())
+            for name in table.column_names
+            if name not in self._types and name not in SYSTEM_FIELDS
+        ]
+        return assemble_batch(
+            values,
+            keys=column(KEY, pa.string()),
+            timestamps=column(TIMESTAMP, pa.int64()),
+            partitions=partitions,
+            offsets=pa.array(offsets, pa.int64()),
+        )
+
+    def _target(self, name: str) -> pa.DataType:
+        return SYSTEM_FIELDS.get(name) or self._types.get(name, pa.string())
+
+    def _column_types(self) -> dict[str, pa.DataType]:
+        return {**self._types, **_system_types()}
+
+    def _included(self) -> list[str]:
+        names = self._names or []
+        return [n for n in names if n != OFFSET and (n in SYSTEM_FIELDS or self._is_projected(n))]
+
+    def _is_projected(self, name: str) -> bool:
+        return self._projection is None or name.lower() in self._projection
+
+
+def _system_types() -> dict[str, pa.DataType]:
+    return {name: SYSTEM_FIELDS[name] for name in (KEY, TIMESTAMP, PARTITION)}
+
+
+def _pattern(data_type: pa.DataType) -> str | None:
+    if pat.is_integer(data_type):
+        return _INTEGER
+    if pat.is_floating(data_type):
+        return _NUMBER
+    if pat.is_boolean(data_type):
+        return _BOOLEAN
+    return None
+
+
+def _convert(column: pa.ChunkedArray, data_type: pa.DataType) -> pa.Array:
+    text = pc.utf8_trim_whitespace(column.combine_chunks())
+    if pat.is_boolean(data_type):
+        lowered = pc.utf8_lower(text)
+        return pc.or_(pc.equal(lowered, "true"), pc.equal(lowered, "1"))
+    if pat.is_string(data_type):
+        return column.combine_chunks()
+    return text.cast(data_type)
+
+
+def _partitions(table: pa.Table, *, bad: np.ndarray) -> np.ndarray:
+    if PARTITION not in table.column_names:
+        return np.zeros(table.num_rows, dtype=np.int32)
+    text = table[PARTITION].combine_chunks()
+    usable = pc.fill_null(pc.match_substring_regex(text, _INTEGER), False).to_numpy(zero_copy_only=False)
+    parsed = pc.if_else(usable, text, "0").cast(pa.int32())
+    return np.where(bad & ~usable, 0, pc.fill_null(parsed, 0).to_numpy(zero_copy_only=False)).astype(np.int32)
+
+
+def _raw_rows(table: pa.Table) -> list[str]:
+    columns = [pc.fill_null(table[name].combine_chunks(), "") for name in table.column_names]
+    if not columns:
+        return []
+    return pc.binary_join_element_wise(*columns, ",").to_pylist()
+
+
+def _invalid_rows(invalid: list[pa_csv.InvalidRow]) -> pa.Table:
+    return dead_letter_table(
+        [row.text for row in invalid],
+        [f"expected {row.expected_columns} fields, got {row.actual_columns}" for row in invalid],
+        partitions=[0] * len(invalid),
+        offsets=[None] * len(invalid),
+    )

@@ -1,0 +1,53 @@
+"""Result renderers: one module per output format behind the ``Renderer`` protocol.
+
+A renderer writes to the text stream it was given, never to stdout on its own.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, TextIO
+
+import pyarrow as pa
+
+from vsql.repl.render.csv import CsvRenderer
+from vsql.repl.render.json import JsonRenderer
+from vsql.repl.render.table import TableRenderer
+
+__all__ = ["FORMATS", "CsvRenderer", "JsonRenderer", "Renderer", "TableRenderer", "make_renderer"]
+
+
+class Renderer(Protocol):
+    """Writes result rows to a stream.
+
+    ``write`` is called once per result batch, in emission order, possibly with zero rows;
+    ``close`` is called once after the last batch (a renderer that aligns columns writes then).
+    Neither closes the stream.
+    """
+
+    def write(self, rows: pa.Table) -> None:
+        """Render (or buffer) some rows."""
+
+    def close(self) -> None:
+        """Write what is buffered."""
+
+
+_RENDERERS: dict[str, type[CsvRenderer | JsonRenderer | TableRenderer]] = {
+    "table": TableRenderer,
+    "json": JsonRenderer,
+    "csv": CsvRenderer,
+}
+
+FORMATS = tuple(_RENDERERS)
+
+
+def make_renderer(name: str, stream: TextIO) -> Renderer:
+    """The renderer for a format name (``table``, ``json``, ``csv``) writing to ``stream``.
+
+    Raises:
+        ValueError: the name is not a known format.
+    """
+    try:
+        renderer_class = _RENDERERS[name.lower()]
+    except KeyError:
+        raise ValueError(f"unknown format {name!r}; formats are {', '.join(FORMATS)}") from None
+    return renderer_class(stream)
