@@ -38,6 +38,9 @@ def loaded_modules(module: str) -> set[str]:
 def test_engine_module_imports_no_outer_layer(module: str) -> None:
     loaded = loaded_modules(module)
     offenders = sorted(
-        name for name in loaded for banned in FORBIDDEN_IN_ENGINE if name == banned or name.startswith(banned + ".")
+        name
+        for name in loaded
+        for banned in FORBIDDEN_IN_ENGINE
+        if name == banned or name.startswith(banned + ".")
     )
     assert offenders == []

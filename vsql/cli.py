@@ -13,6 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
+from vsql.bench.report import write_json, write_table
+from vsql.bench.runner import run_workloads
+from vsql.bench.workloads import WORKLOADS
 from vsql.engine.errors import VsqlError
 from vsql.engine.sql.script import split_statements
 from vsql.io.errors import InputError
@@ -47,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_request.code or 0)
     if args.command == "scenario":
         return _scenario(args)
+    if args.command == "bench":
+        return _bench(args)
     if args.command == "demo":
         with resources.as_file(resources.files("vsql").joinpath("data/trades_sample.ndjson")) as sample:
             return _run_statements([DEMO_SQL], inputs={"trades": sample}, output_format=args.format)
@@ -83,6 +88,18 @@ def _parser() -> argparse.ArgumentParser:
         "--engine-only", action="store_true", help="feed inputs to the engine directly, no Kafka"
     )
     run.add_argument("--actual-out", type=Path, metavar="DIR", help="write each scenario's actual rows here")
+    bench = commands.add_parser("bench", help="benchmark workloads")
+    bench_commands = bench.add_subparsers(dest="bench_command", required=True)
+    bench_run = bench_commands.add_parser("run", help="measure workloads against their reference loops")
+    bench_run.add_argument(
+        "workloads", nargs="*", metavar="WORKLOAD", help=f"default: {', '.join(WORKLOADS)}"
+    )
+    bench_run.add_argument("--records", type=int, default=1_000_000, help="records per run (default 1000000)")
+    bench_run.add_argument("--repeat", type=int, default=3, help="timed runs per workload (default 3)")
+    bench_run.add_argument(
+        "--memory", action="store_true", help="peak RSS at N and N/10 records, in child processes"
+    )
+    bench_run.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON")
     demo = commands.add_parser("demo", help="run a windowed aggregation over bundled sample trades")
     demo.add_argument(
         "--format", choices=FORMATS, default=argparse.SUPPRESS, help="result format (default: table)"
@@ -101,6 +118,20 @@ def _scenario(args: argparse.Namespace) -> int:
     if not args.engine_only:
         sys.stderr.write("vsql: Kafka replay arrives with the Kafka layer; running engine-only\n")
     return run_suite(args.paths, stream=sys.stdout, actual_out=args.actual_out)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    names = args.workloads or list(WORKLOADS)
+    unknown = [name for name in names if name not in WORKLOADS]
+    if unknown:
+        sys.stderr.write(f"vsql: unknown workload {', '.join(unknown)}; known: {', '.join(WORKLOADS)}\n")
+        return EXIT_USAGE
+    results = run_workloads(names, records=args.records, repeat=args.repeat, memory=args.memory)
+    write_table(results, sys.stdout)
+    if args.json is not None:
+        with args.json.open("w", encoding="utf-8") as out:
+            write_json(results, out)
+    return EXIT_OK
 
 
 def _run_script(path: Path, *, inputs: Mapping[str, Path], output_format: str) -> int:

@@ -136,7 +136,7 @@ class Session:
             self._properties.pop(compiled.key, None)
             return None
         path = bind_input(compiled, self._inputs)
-        stats = run_finite(compiled, read_file(path), on_rows=on_rows)
+        stats = run_finite(compiled, read_file(path, projection=compiled.input_columns), on_rows=on_rows)
         logger.info("query over %s: %d records in, %d rows out", path, stats.records_in, stats.rows_out)
         return stats
 

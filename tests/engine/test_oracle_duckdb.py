@@ -57,7 +57,7 @@ def run_engine(sql: str, data: pa.Table, *, settings: QuerySettings, batch_rows:
 def oracle(sql: str, data: pa.Table) -> list[dict]:
     connection = duckdb.connect()
     connection.register("stream", data)
-    return connection.sql(sql).fetch_arrow_table().to_pylist()
+    return connection.sql(sql).to_arrow_table().to_pylist()
 
 
 def _normalized(row: dict) -> tuple:
@@ -130,8 +130,8 @@ def test_session_final_matches_duckdb(seed: int, keys: int, gap_ms: int) -> None
     )
     expected = oracle(
         f"""WITH ordered AS (
-              SELECT *, CASE WHEN _timestamp >= LAG(_timestamp) OVER w + {gap_ms} OR LAG(_timestamp) OVER w IS NULL
-                        THEN 1 ELSE 0 END AS opens
+              SELECT *, CASE WHEN _timestamp >= LAG(_timestamp) OVER w + {gap_ms}
+                             OR LAG(_timestamp) OVER w IS NULL THEN 1 ELSE 0 END AS opens
               FROM stream WINDOW w AS (PARTITION BY symbol ORDER BY _timestamp, _seq)),
             numbered AS (SELECT *, SUM(opens) OVER (PARTITION BY symbol ORDER BY _timestamp, _seq) AS session
                          FROM ordered)

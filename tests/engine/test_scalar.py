@@ -331,7 +331,7 @@ def test_unknown_function_is_rejected_with_its_name_and_position() -> None:
         compile_scalar(node)
     assert isinstance(caught.value, PlanError)
     assert "Foo_Bar" in caught.value.message
-    assert (caught.value.line, caught.value.col) == (2, 13)
+    assert (caught.value.line, caught.value.col) == (2, 7)
 
 
 @pytest.mark.parametrize(

@@ -128,3 +128,24 @@ def test_per_row_watermarks_match_a_row_by_row_computation(ooo: int, batch_rows:
         got += _observe(tracker, events[begin : begin + batch_rows], partitions[begin : begin + batch_rows])
     assert got == expected
     assert tracker.current_ms == final
+
+
+def test_watermark_after_a_batch_never_falls_below_a_watermark_reached_inside_it() -> None:
+    """Partition 0 reaches 10 before partition 1 first delivers (at 0) in the same batch: the rows
+    saw watermark 10, so the query watermark after the batch is still 10."""
+    tracker = WatermarkTracker(max_out_of_orderness_ms=0)
+    assert _observe(tracker, [0, 10, 0], [0, 0, 1]) == [NO_BOUND, 0, 10]
+    assert tracker.current_ms == 10
+    assert _observe(tracker, [0], [0]) == [10]
+
+
+@pytest.mark.parametrize("batch_rows", [1, 2, 3])
+def test_late_partition_start_gives_the_same_watermarks_whatever_the_batching(batch_rows: int) -> None:
+    events, partitions = [0, 10, 0, 0, 5], [0, 0, 1, 0, 1]
+    expected, final = _naive(events, partitions, 0)
+    tracker = WatermarkTracker(max_out_of_orderness_ms=0)
+    got: list[int] = []
+    for begin in range(0, len(events), batch_rows):
+        got += _observe(tracker, events[begin : begin + batch_rows], partitions[begin : begin + batch_rows])
+    assert got == expected
+    assert tracker.current_ms == final

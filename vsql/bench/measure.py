@@ -60,8 +60,9 @@ def _inputs(work: Workload, records: int) -> list[pa.RecordBatch] | list[bytes]:
 def measure(work: Workload, records: int) -> Measurement:
     """Run ``work`` over ``records`` generated trades and time it."""
     inputs = _inputs(work, records)
-    pipeline = Pipeline(compile_query(work.sql))
-    decoder = JsonDecoder() if work.input is InputKind.NDJSON else None
+    plan = compile_query(work.sql)
+    pipeline = Pipeline(plan)
+    decoder = JsonDecoder(projection=plan.input_columns) if work.input is InputKind.NDJSON else None
     latencies = []
     started = time.perf_counter()
     for item in inputs:
@@ -98,8 +99,9 @@ def run_streaming(name: str, records: int) -> dict[str, float]:
     """Run a workload with inputs generated batch by batch (memory holds only the engine's state),
     returning peak RSS and the state slots left open."""
     work = workload(name)
-    pipeline = Pipeline(compile_query(work.sql))
-    decoder = JsonDecoder() if work.input is InputKind.NDJSON else None
+    plan = compile_query(work.sql)
+    pipeline = Pipeline(plan)
+    decoder = JsonDecoder(projection=plan.input_columns) if work.input is InputKind.NDJSON else None
     for batch in generate(_spec(work, records), batch_rows=BATCH_ROWS):
         pipeline.process(decoder.decode(to_ndjson(batch)).batch if decoder is not None else batch)
     slots = pipeline.metrics.state_slots

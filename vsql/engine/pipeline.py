@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
-from vsql.engine.columns import OP, WINDOW_BOUND_ALIASES, WINDOW_END, WINDOW_START
-from vsql.engine.scalar import compile_scalar
+from vsql.engine.columns import OP, SYSTEM_COLUMNS, WINDOW_BOUND_ALIASES, WINDOW_END, WINDOW_START
+from vsql.engine.scalar import ScalarExpr, compile_scalar
 from vsql.engine.sql.plan import EmitMode, LogicalPlan
 from vsql.engine.stages import Stage, StageOutput
 from vsql.engine.stages.aggregate import AggregateStage
@@ -71,7 +71,13 @@ class Pipeline:
         self.plan = plan
         self.metrics = PipelineMetrics()
         self._stage = _build_stage(plan)
-        self._outputs = [(column.name, compile_scalar(column.expression)) for column in plan.outputs]
+        self._outputs: list[tuple[str, ScalarExpr | None]] = [
+            (
+                column.name,
+                None if isinstance(column.expression, exp.Star) else compile_scalar(column.expression),
+            )
+            for column in plan.outputs
+        ]
         self._kept_on_delete = [_is_key_or_bound(column.expression) for column in plan.outputs]
         self._with_op = plan.is_aggregate and plan.emit is EmitMode.CHANGES
 
@@ -124,6 +130,11 @@ class Pipeline:
         if self._with_op:
             is_delete = frame.column(OP).is_valid()
         for (name, expression), kept in zip(self._outputs, self._kept_on_delete, strict=True):
+            if expression is None:
+                stars = [column for column in frame.column_names if column not in SYSTEM_COLUMNS]
+                names += stars
+                arrays += [frame.column(column) for column in stars]
+                continue
             values = expression.evaluate(frame)
             if is_delete is not None and not kept:
                 values = pc.if_else(is_delete, pa.nulls(len(values), type=values.type), values)

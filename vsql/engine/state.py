@@ -48,29 +48,35 @@ class UnitIndex:
         self.units: dict[int, np.ndarray] = {}
 
     def lookup(self, unit_ms: np.ndarray, group_ids: np.ndarray, group_count: int) -> np.ndarray:
-        """Slot of every (unit_ms[i], group_ids[i]), allocating slots for pairs not seen before."""
-        result = np.empty(len(unit_ms), dtype=np.int64)
+        """Slot of every (unit_ms[i], group_ids[i]), allocating slots for pairs not seen before.
+
+        ``unit_ms`` values are multiples of one unit size; their distinct values in one call are few
+        (the units a batch spans), so the per-unit tables are stacked into one matrix and every
+        row is looked up with a single gather.
+        """
         if not len(unit_ms):
-            return result
-        starts, inverse = np.unique(unit_ms, return_inverse=True)
-        order = np.argsort(inverse, kind="stable")
-        bounds = np.searchsorted(inverse[order], np.arange(len(starts) + 1))
-        for index, start in enumerate(starts.tolist()):
-            rows = order[bounds[index] : bounds[index + 1]]
-            table = self._table(start, group_count)
-            slots = table[group_ids[rows]]
-            missing = slots < 0
-            if missing.any():
-                new_groups = np.unique(group_ids[rows][missing])
-                table[new_groups] = self._slots.allocate(len(new_groups))
-                slots = table[group_ids[rows]]
-            result[rows] = slots
-        return result
+            return np.empty(0, dtype=np.int64)
+        starts, position = _distinct(unit_ms)
+        width = max(group_count, 16)
+        matrix = np.stack([self._table(start, width)[:width] for start in starts.tolist()])
+        cell = position * width + group_ids
+        flat = matrix.reshape(-1)
+        slots = flat[cell]
+        missing = slots < 0
+        if missing.any():
+            new_cells = np.unique(cell[missing])
+            flat[new_cells] = self._slots.allocate(len(new_cells))
+            for index, start in enumerate(starts.tolist()):
+                self.units[start][:width] = matrix[index]
+            slots = flat[cell]
+        return slots
 
     def _table(self, start: int, group_count: int) -> np.ndarray:
         table = self.units.get(start)
         if table is None or len(table) < group_count:
-            grown = np.full(max(group_count, 16), -1, dtype=np.int64)
+            grown = np.full(
+                max(group_count, 2 * (len(table) if table is not None else 0)), -1, dtype=np.int64
+            )
             if table is not None:
                 grown[: len(table)] = table
             self.units[start] = table = grown
@@ -88,3 +94,13 @@ class UnitIndex:
         """Forget unit ``start``; returns its slots for the caller to clear and release."""
         table = self.units.pop(start, None)
         return np.zeros(0, dtype=np.int64) if table is None else table[table >= 0]
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values and each value's index among them; cheap when the values are
+    already sorted (in-order event time)."""
+    if len(values) == 1 or bool((values[1:] >= values[:-1]).all()):
+        is_new = np.ones(len(values), dtype=bool)
+        is_new[1:] = values[1:] != values[:-1]
+        return values[is_new], np.cumsum(is_new) - 1
+    return np.unique(values, return_inverse=True)

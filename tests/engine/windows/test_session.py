@@ -242,7 +242,9 @@ def test_final_sessions_match_a_row_by_row_reference(
 
 @pytest.mark.parametrize("seed", [4, 5])
 @pytest.mark.parametrize("batch_rows", [1, 7, 1000])
-def test_changes_updates_and_deletes_match_a_row_by_row_reference(driver_factory, seed: int, batch_rows: int) -> None:
+def test_changes_updates_and_deletes_match_a_row_by_row_reference(
+    driver_factory, seed: int, batch_rows: int
+) -> None:
     events, groups = _random_stream(seed)
     driver = driver_factory(_sessions(10, changes=True), max_out_of_orderness_ms=12)
     for begin in range(0, len(events), batch_rows):
@@ -264,7 +266,9 @@ def _table(events: list[int], symbols: list[str], values: list[int | None]) -> p
     )
 
 
-def test_pipeline_session_final_reports_first_event_and_last_event_plus_gap(plan_factory, pipeline_runner) -> None:
+def test_pipeline_session_final_reports_first_event_and_last_event_plus_gap(
+    plan_factory, pipeline_runner
+) -> None:
     plan = plan_factory(
         aggregates=[(AggFunc.COUNT, None), (AggFunc.FIRST_VALUE, "v"), (AggFunc.LAST_VALUE, "v")],
         window=SessionSpec(10),

@@ -130,7 +130,9 @@ def test_advance_greater_than_size_under_changes_skips_gap_rows(driver_factory) 
 
 
 @pytest.mark.parametrize("batch_rows", [1, 2, 3])
-def test_partially_late_row_under_final_joins_only_still_open_windows(driver_factory, batch_rows: int) -> None:
+def test_partially_late_row_under_final_joins_only_still_open_windows(
+    driver_factory, batch_rows: int
+) -> None:
     """Row 8 arrives at watermark 12: window [0, 10) has closed, [5, 15) is open."""
     driver = driver_factory(_sliding(10, 5))
     _feed_in_batches(driver, [3, 12, 8], [0, 0, 0], batch_rows)
@@ -173,7 +175,9 @@ def test_changes_windows_are_released_when_closed(driver_factory) -> None:
 
 
 def test_tumbling_spec_builds_sliding_with_advance_equal_to_size() -> None:
-    strategy = build_window_strategy(TumblingSpec(60_000), emit=EmitMode.FINAL, allowed_lateness_ms=0, slots=SlotTable())
+    strategy = build_window_strategy(
+        TumblingSpec(60_000), emit=EmitMode.FINAL, allowed_lateness_ms=0, slots=SlotTable()
+    )
     assert isinstance(strategy, SlidingWindows)
     assert (strategy.size_ms, strategy.advance_ms, strategy.unit_ms) == (60_000, 60_000, 60_000)
 
@@ -202,7 +206,9 @@ def test_final_windows_match_a_row_by_row_reference(
 
 
 @pytest.mark.parametrize(("size_ms", "advance_ms"), [(10, 10), (10, 5), (10, 4), (7, 3)])
-def test_final_windows_close_as_soon_as_the_watermark_passes(driver_factory, size_ms: int, advance_ms: int) -> None:
+def test_final_windows_close_as_soon_as_the_watermark_passes(
+    driver_factory, size_ms: int, advance_ms: int
+) -> None:
     """Fed one row at a time: after each row, exactly the windows whose end has been reached
     have been emitted."""
     events, groups = _random_stream(5)
@@ -211,9 +217,7 @@ def test_final_windows_close_as_soon_as_the_watermark_passes(driver_factory, siz
     for row in range(len(events)):
         driver.feed(events[row : row + 1], groups[row : row + 1])
         watermark = max(events[: row + 1])
-        seen_until_now = {
-            key for key, rows in contents.items() if rows[0] <= row and key[2] <= watermark
-        }
+        seen_until_now = {key for key, rows in contents.items() if rows[0] <= row and key[2] <= watermark}
         assert set(_closed_dict(driver.sink)) == seen_until_now
 
 
@@ -247,10 +251,10 @@ def _trades(events: list[int], symbols: list[str], values: list[int | None]) -> 
     )
 
 
-def test_pipeline_tumbling_final_emits_closed_windows_in_end_then_key_order(plan_factory, pipeline_runner) -> None:
-    plan = plan_factory(
-        aggregates=[(AggFunc.COUNT, None), (AggFunc.SUM, "v")], window=TumblingSpec(10)
-    )
+def test_pipeline_tumbling_final_emits_closed_windows_in_end_then_key_order(
+    plan_factory, pipeline_runner
+) -> None:
+    plan = plan_factory(aggregates=[(AggFunc.COUNT, None), (AggFunc.SUM, "v")], window=TumblingSpec(10))
     data = _trades([1, 3, 5, 12, 14, 25], ["b", "a", "b", None, "a", "a"], [1, 2, None, 4, 5, 6])
     run = pipeline_runner(plan, data)
     assert run.rows == [

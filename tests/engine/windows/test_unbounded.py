@@ -52,7 +52,11 @@ def test_end_of_input_releases_every_slot(driver_factory) -> None:
 def test_changes_updates_every_row_with_no_window_bounds(driver_factory) -> None:
     driver = driver_factory(UnboundedWindow(emit_changes=True, slots=SlotTable()))
     driver.feed([5, 1, 9], [0, 1, 0])
-    assert driver.sink.updates == [(0, 0, NO_BOUND, NO_BOUND), (1, 1, NO_BOUND, NO_BOUND), (2, 0, NO_BOUND, NO_BOUND)]
+    assert driver.sink.updates == [
+        (0, 0, NO_BOUND, NO_BOUND),
+        (1, 1, NO_BOUND, NO_BOUND),
+        (2, 0, NO_BOUND, NO_BOUND),
+    ]
     driver.finish()
     assert driver.sink.closed == []
 

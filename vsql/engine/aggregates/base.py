@@ -60,6 +60,13 @@ class ValueColumn:
 
     def take(self, indices: np.ndarray) -> ValueColumn:
         """The rows at ``indices``, in that order."""
+        size = len(indices)
+        if (
+            size == len(self.values)
+            and (not size or indices[-1] == size - 1)
+            and (np.diff(indices) > 0).all()
+        ):
+            return self
         return ValueColumn(
             values=self.values[indices], valid=self.valid[indices], seq=self.seq[indices], type=self.type
         )

@@ -101,12 +101,17 @@ def binary(kernel: Callable[[Value, Value], Value]) -> Builder:
 
 
 def position(node: exp.Expression) -> tuple[int | None, int | None]:
-    """Line and column of a node, from its own ``meta`` or else from the first descendant that
-    has one (sqlglot positions identifiers, literals and functions, not columns or operators)."""
-    for sub in node.walk():
-        meta = sub.meta if sub.meta else {}
-        if "line" in meta:
-            return meta.get("line"), meta.get("col")
+    """1-based line and start column of a node's first token that carries a position (its own, or a
+    descendant's: sqlglot positions identifiers, literals and functions, not operators).
+
+    sqlglot's ``col`` is the column of a token's last character; the start is ``col`` minus the
+    token's width.
+    """
+    for sub in node.walk(bfs=False):
+        meta = sub.meta if sub._meta else {}
+        if "line" in meta and "col" in meta:
+            width = meta.get("end", 0) - meta.get("start", 0)
+            return meta["line"], max(1, meta["col"] - width)
     return None, None
 
 

@@ -14,6 +14,7 @@ from sqlglot import exp
 
 from vsql.engine.columns import SYSTEM_COLUMNS, WINDOW_BOUND_ALIASES, WINDOW_END, WINDOW_START
 from vsql.engine.errors import PlanError
+from vsql.engine.scalar.base import position as scalar_position
 
 __all__ = ["NameResolver", "fold", "position", "window_bound"]
 
@@ -22,17 +23,11 @@ _SYSTEM = {name: name for name in SYSTEM_COLUMNS}
 
 
 def position(node: exp.Expr | list[exp.Expr] | None) -> dict[str, int | None]:
-    """``line``/``col`` keyword arguments for an error about ``node`` (or the first of a list): the
-    1-based line and start column of its first token that carries a position (None when none does)."""
+    """``line``/``col`` keyword arguments for an error about ``node`` (or the first of a list)."""
     if isinstance(node, list):
         node = node[0] if node else None
-    if node is not None:
-        for sub in node.walk(bfs=False):
-            meta = sub.meta if sub._meta else {}
-            if "line" in meta and "col" in meta:
-                width = meta.get("end", 0) - meta.get("start", 0)
-                return {"line": meta["line"], "col": max(1, meta["col"] - width)}
-    return {"line": None, "col": None}
+    line, col = scalar_position(node) if node is not None else (None, None)
+    return {"line": line, "col": col}
 
 
 def window_bound(node: exp.Expr) -> str | None:

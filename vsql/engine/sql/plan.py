@@ -249,6 +249,29 @@ class LogicalPlan:
         return bool(self.group_by or self.aggregates or self.window is not None)
 
     @property
+    def input_columns(self) -> frozenset[str] | None:
+        """The input fields the plan reads, as written (None when it reads every field: ``*``).
+
+        Decoders use it to skip the fields a query never touches.
+        """
+        if any(isinstance(column.expression, exp.Star) for column in self.outputs):
+            return None
+        expressions: list[exp.Expression | None] = [self.where, *self.group_by]
+        expressions += [spec.argument for spec in self.aggregates]
+        for call in self.rows_calls:
+            expressions += [call.argument, call.window.order_by, *call.window.partition_by]
+        if not self.is_aggregate:
+            expressions += [column.expression for column in self.outputs]
+        names = {
+            column.name
+            for expression in expressions
+            if expression is not None
+            for column in expression.find_all(exp.Column)
+            if not column.name.startswith("__")
+        }
+        return frozenset({*names, self.event_time_column})
+
+    @property
     def event_time_column(self) -> str:
         """The column event time is read from: the WINDOW's, else ``event.time.field``, else
         ``_timestamp``."""

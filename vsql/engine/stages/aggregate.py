@@ -79,7 +79,7 @@ class AggregateStage:
         if self._where is not None:
             usable &= np.asarray(pa.array(self._where.evaluate(batch)).fill_null(False), dtype=bool)
         kept = np.flatnonzero(usable)
-        rows_batch = batch.take(pa.array(kept))
+        rows_batch = batch if len(kept) == count else batch.take(pa.array(kept))
         seq = np.arange(self._seq, self._seq + len(kept), dtype=np.int64)
         self._seq += count
         group_ids = self._group_by.encode([key.evaluate(rows_batch) for key in self._keys], len(kept))

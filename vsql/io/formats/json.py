@@ -35,7 +35,7 @@ from vsql.io.formats.json_lines import ParsedLines, parse_lines
 
 __all__ = ["JsonDecoder"]
 
-_READ_BLOCK_BYTES = 1 << 22
+_READ_BLOCK_BYTES = 1 << 19
 _JSON_SYSTEM_FIELDS = (KEY, TIMESTAMP, PARTITION)
 
 
@@ -161,9 +161,13 @@ class JsonDecoder:
         fields = [pa.field(name, t) for name, t in self._fields.items()]
         if system:
             fields += [pa.field(name, SYSTEM_FIELDS[name]) for name in _JSON_SYSTEM_FIELDS]
-        behavior = "ignore" if self._is_resolved() else "infer"
+        resolved = self._is_resolved()
+        behavior = "ignore" if resolved else "infer"
         options = pa_json.ParseOptions(explicit_schema=pa.schema(fields), unexpected_field_behavior=behavior)
-        read_options = pa_json.ReadOptions(block_size=max(_READ_BLOCK_BYTES, len(block) + 1))
+        # With every field's type known, blocks parse in parallel; while inferring, one block keeps
+        # the inferred types consistent across the whole input block.
+        block_size = _READ_BLOCK_BYTES if resolved else max(_READ_BLOCK_BYTES, len(block) + 1)
+        read_options = pa_json.ReadOptions(block_size=block_size)
         return pa_json.read_json(io.BytesIO(block), read_options=read_options, parse_options=options)
 
     def _widen(self, block: bytes, *, system: bool) -> bool:
@@ -295,7 +299,8 @@ class JsonDecoder:
         """True when every projected name is a learnt field, so unknown fields can be ignored."""
         if self._projection is None:
             return False
-        return self._projection <= {name.lower() for name in self._fields}
+        known = {name.lower() for name in self._fields} | {name.lower() for name in SYSTEM_FIELDS}
+        return self._projection <= known
 
 
 class _Metadata:
