@@ -56,7 +56,6 @@ CHANGES_AGGREGATES = (
 FINAL_AGGREGATES = (*CHANGES_AGGREGATES, (AggFunc.MEDIAN, "v", False))
 
 
-
 def _streams(partition_count: int) -> st.SearchStrategy[list[tuple]]:
     row = st.tuples(
         st.integers(0, 80),
@@ -64,7 +63,7 @@ def _streams(partition_count: int) -> st.SearchStrategy[list[tuple]]:
         st.one_of(st.none(), st.integers(-20, 20)),
         st.integers(0, partition_count - 1),
     )
-    return st.lists(row, min_size=1, max_size=40)
+    return st.lists(row, min_size=1, max_size=30)
 
 
 streams = _streams(1)
@@ -157,7 +156,7 @@ def _assert_invariant(plan: LogicalPlan, data: pa.Table) -> None:
 
 
 INVARIANCE = settings(
-    max_examples=25,
+    max_examples=12,
     deadline=None,
     derandomize=True,
     database=None,

@@ -77,7 +77,7 @@ def test_watermark_never_moves_back_within_a_batch() -> None:
 
 def test_mark_idle_releases_a_lagging_partition() -> None:
     tracker = WatermarkTracker(max_out_of_orderness_ms=0)
-    _observe(tracker, [100, 10], [0, 1])
+    _observe(tracker, [10, 100], [1, 0])
     assert tracker.current_ms == 10
     tracker.mark_idle(1)
     assert tracker.current_ms == 100

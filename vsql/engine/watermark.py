@@ -61,7 +61,7 @@ class WatermarkTracker:
             final = min(final, int(running[-1]))
         candidate = np.where(delivered, lowest - self.max_out_of_orderness_ms, NO_BOUND)
         watermark = np.maximum.accumulate(np.maximum(candidate, self.current_ms))
-        self.current_ms = max(self.current_ms, final - self.max_out_of_orderness_ms)
+        self.current_ms = max(self.current_ms, int(watermark[-1]), final - self.max_out_of_orderness_ms)
         return watermark
 
     def mark_idle(self, partition: int) -> None:

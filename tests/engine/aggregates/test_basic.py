@@ -317,3 +317,22 @@ def test_sum_and_avg_reject_strings(harness, name: str) -> None:
     accumulator = _built(name)
     with pytest.raises(TypeError):
         accumulator.update(np.array([0]), harness.column(["a"]))
+
+
+@pytest.mark.parametrize("name", ["min", "max"])
+def test_merge_of_an_all_null_string_slot_keeps_the_target(harness, name: str) -> None:
+    """A session whose values were all NULL merges into one with values (a bridging row)."""
+    accumulator = _built(name, capacity=4)
+    accumulator.update(np.array([0, 1]), harness.column(["m", None], arrow_type=pa.string()))
+    accumulator.merge(np.array([0]), np.array([1]))
+    assert harness.read(accumulator, [0]) == ["m"]
+
+
+def test_running_leaves_an_all_null_string_slot_empty_for_a_later_merge(harness) -> None:
+    """Slot 0 only sees NULL under ``running``; merging slot 3 (value '0') into it must give '0',
+    not a value left over from other slots of the batch."""
+    accumulator = _built("max", capacity=4)
+    harness.running(accumulator, [1, 1, 0, 2], harness.column(["b", "a", None, "c"], arrow_type=pa.string()))
+    harness.running(accumulator, [3], harness.column(["0"], arrow_type=pa.string(), seq_start=4))
+    accumulator.merge(np.array([0]), np.array([3]))
+    assert harness.read(accumulator, [0]) == ["0"]

@@ -315,3 +315,27 @@ def test_pipeline_session_merge_under_changes_emits_deletes_before_the_merged_ro
         {"symbol": "a", "a0": None, "a1": None, "ws": 18, "we": 28, OP: OP_DELETE},
         {"symbol": "a", "a0": 3, "a1": 7, "ws": 0, "we": 28, OP: None},
     ]
+
+
+@pytest.mark.parametrize("emit", [EmitMode.FINAL, EmitMode.CHANGES], ids=["final", "changes"])
+@pytest.mark.parametrize("batch_rows", [1, 4])
+def test_pipeline_bridging_into_a_session_whose_strings_are_all_null(
+    plan_factory, pipeline_runner, emit: EmitMode, batch_rows: int
+) -> None:
+    """Session [18, 28) of 'a' has only NULL names; row 9 bridges it with [0, 10) whose MAX is 'm'."""
+    plan = plan_factory(
+        aggregates=[(AggFunc.MAX, "name")],
+        window=SessionSpec(10),
+        emit=emit,
+        settings=QuerySettings.from_properties({"watermark.max_out_of_orderness": "100"}),
+    )
+    data = pa.table(
+        {
+            "_timestamp": pa.array([0, 1, 18, 9], pa.int64()),
+            "symbol": ["a", "b", "a", "a"],
+            "name": pa.array(["m", "zzz", None, None], pa.string()),
+        }
+    )
+    rows = pipeline_runner(plan, data, batch_rows=batch_rows).rows
+    merged = [row for row in rows if row["symbol"] == "a" and (row["ws"], row["we"]) == (0, 28)]
+    assert [row["a0"] for row in merged] == ["m"]

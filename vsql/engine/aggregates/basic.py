@@ -151,6 +151,8 @@ class ExtremeAccumulator:
             self.ufunc.at(self.extreme, slots, values.astype(self.extreme.dtype))
 
     def _update_objects(self, slots: np.ndarray, values: np.ndarray) -> None:
+        present = np.not_equal(values, None)
+        slots, values = slots[present], values[present]
         order = np.lexsort((values, slots)) if len(values) else np.zeros(0, dtype=np.int64)
         sorted_slots = slots[order]
         pick_last = self.is_max
@@ -199,7 +201,9 @@ class ExtremeAccumulator:
         count = segments.cumsum(valid.astype(np.int64)) + prior_count
         last = segments.last_positions()
         self.count[segments.slots] = count[last]
-        self.extreme[segments.slots] = merged[last]
+        self.extreme[segments.slots] = np.where(
+            count[last] > 0, merged[last], self._neutral(self.extreme.dtype)
+        ).astype(self.extreme.dtype)
         return _arrow(merged, count > 0, self._result_type())
 
     def merge(self, into: np.ndarray, sources: np.ndarray) -> None:
@@ -216,7 +220,7 @@ class ExtremeAccumulator:
         if self.extreme.dtype == object:
             segment = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(slots))))
             values = self.extreme[slots]
-            keep = values != None  # noqa: E711 - elementwise test on an object array
+            keep = np.not_equal(values, None)
             reduced = np.full(len(starts), None, dtype=object)
             for index, value in zip(segment[keep], values[keep], strict=True):
                 current = reduced[index]

@@ -87,7 +87,7 @@ def _numbers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _window_sum(values: np.ndarray, layout: FrameLayout, at: np.ndarray) -> np.ndarray:
-    total = np.concatenate([[0.0], np.cumsum(values)])
+    total = np.concatenate([np.zeros(1, dtype=values.dtype), np.cumsum(values)])
     return total[at + 1] - total[layout.frame_start[at]]
 
 
@@ -123,13 +123,14 @@ def _aggregate(func: RowsFunc, sorted_values: pa.Array, layout: FrameLayout, at:
         return pa.array(extreme, mask=empty).cast(sorted_values.type, safe=False)
     if func in (RowsFunc.FIRST_VALUE, RowsFunc.LAST_VALUE):
         return _arrival(func, sorted_values, valid, layout, at)
+    if func is RowsFunc.SUM and pa.types.is_integer(sorted_values.type):
+        exact = np.asarray(pc.fill_null(sorted_values.cast(pa.int64()), 0), dtype=np.int64)
+        return pa.array(_window_sum(exact, layout, at), mask=empty)
     shift = values[valid].mean() if valid.any() else 0.0
     centered = np.where(valid, values - shift, 0.0)
     total = _window_sum(centered, layout, at)
     if func is RowsFunc.SUM:
-        return pa.array(total + count * shift, mask=empty).cast(
-            pa.int64() if pa.types.is_integer(sorted_values.type) else pa.float64(), safe=False
-        )
+        return pa.array(total + count * shift, mask=empty)
     if func is RowsFunc.AVG:
         return pa.array(total / np.maximum(count, 1) + shift, mask=empty)
     squares = np.maximum(

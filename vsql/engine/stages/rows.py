@@ -18,6 +18,7 @@ from vsql.engine.batch import event_time_ms
 from vsql.engine.errors import UnsupportedError
 from vsql.engine.groupby import build_group_by
 from vsql.engine.scalar import ScalarExpr, compile_scalar
+from vsql.engine.scan import group_max_before
 from vsql.engine.sql.plan import LogicalPlan, RowsCall, RowsFunc, RowsSpec, rows_column
 from vsql.engine.stages import StageOutput
 from vsql.engine.stages.frames import FrameLayout, frame_function
@@ -94,28 +95,20 @@ class _RowsWindow:
         if self.spec.expire_after_ms is None or not len(partition):
             return np.zeros(len(partition), dtype=bool)
         stream_before = np.maximum.accumulate(np.concatenate([[self.stream_max_ms], event_ms]))[:-1]
-        order = np.argsort(partition, kind="stable")
-        previous = np.empty(len(order), dtype=np.int64)
-        previous[1:] = event_ms[order][:-1]
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = partition[order][1:] != partition[order][:-1]
-        previous[first] = self.last_event_ms[partition[order][first]]
-        gap = stream_before[order] - previous
-        restarts = np.zeros(len(order), dtype=bool)
-        restarts[order] = (previous != np.iinfo(np.int64).min) & (gap > self.spec.expire_after_ms)
+        previous = group_max_before(partition, event_ms, self.last_event_ms)
         self.stream_max_ms = max(self.stream_max_ms, int(event_ms.max()))
-        return restarts
+        known = previous != np.iinfo(np.int64).min
+        return known & (stream_before - previous > self.spec.expire_after_ms)
 
     def _row_numbers(self, layout: FrameLayout, partition: np.ndarray) -> np.ndarray:
         """1-based row number of every batch row within its partition's current life."""
         at = layout.current_positions
         base = np.where(layout.restarted[at], 0, self.seen[partition])
         numbers = base + (at - layout.segment_start[at]) - layout.history_before(at) + 1
-        if len(partition):
-            last = self.seen.copy()
-            last[np.unique(partition)] = 0
-            np.maximum.at(last, partition, numbers)
-            self.seen = last
+        last_row = np.full(len(self.seen), -1, dtype=np.int64)
+        np.maximum.at(last_row, partition, np.arange(len(partition)))
+        touched = np.flatnonzero(last_row >= 0)
+        self.seen[touched] = numbers[last_row[touched]]
         return numbers
 
     def _keep(

@@ -22,6 +22,7 @@ import itertools
 
 import numpy as np
 
+from vsql.engine.scan import group_max_before
 from vsql.engine.state import SlotTable
 from vsql.engine.windows.base import NO_BOUND, Changes, ClosedWindows, WindowRows, WindowSink
 
@@ -97,25 +98,7 @@ class SessionWindows:
 
     def _out_of_order(self, rows: WindowRows) -> np.ndarray:
         """Rows earlier than an event their group delivered before them (here or in past batches)."""
-        order = np.argsort(rows.group_ids, kind="stable")
-        groups = rows.group_ids[order]
-        events = rows.event_ms[order]
-        is_first = np.ones(len(order), dtype=bool)
-        is_first[1:] = groups[1:] != groups[:-1]
-        segment = np.cumsum(is_first) - 1
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[np.argsort(events, kind="stable")] = np.arange(len(order))
-        stride = len(order) + 1
-        running = np.maximum.accumulate(segment * stride + rank) - segment * stride
-        by_rank = np.empty(len(order), dtype=np.int64)
-        by_rank[rank] = events
-        previous = np.full(len(order), NO_BOUND, dtype=np.int64)
-        previous[1:] = by_rank[running[:-1]]
-        previous[is_first] = NO_BOUND
-        previous = np.maximum(previous, self._group_max_ms[groups])
-        result = np.empty(len(order), dtype=bool)
-        result[order] = events < previous
-        return result
+        return rows.event_ms < group_max_before(rows.group_ids, rows.event_ms, self._group_max_ms)
 
     def _apply_one(self, rows: WindowRows, position: int, sink: WindowSink) -> bool:
         """Apply one row in full generality; returns True when the row is late."""
