@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import orjson
@@ -131,3 +133,19 @@ def test_demo_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert out.splitlines()[0].split()[:3] == ["symbol", "trades", "volume"]
     assert "rows)" in out.splitlines()[-1]
+
+
+def test_reader_closing_the_pipe_ends_quietly() -> None:
+    """``vsql ... | head -1``: the closed pipe is not an error and prints no traceback."""
+    sample = Path(__file__).resolve().parents[1] / "vsql" / "data" / "trades_sample.ndjson"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vsql", "-e", "SELECT symbol FROM trades", "--input", f"trades={sample}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    process.stdout.readline()
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0
+    assert b"Traceback" not in stderr
