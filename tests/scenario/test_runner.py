@@ -69,14 +69,26 @@ def test_missing_input_for_the_source_is_a_file_error(tmp_path: Path) -> None:
         run_scenario(scenario)
 
 
-def test_generated_inputs_and_memory_checks_are_unsupported_file_errors(tmp_path: Path) -> None:
+def test_generated_input_feeds_the_seeded_generator(tmp_path: Path) -> None:
     generated = _scenario(
         tmp_path,
-        f"sql: {SQL}\ninputs: {{trades: {{generate: {{kind: trades, count: 10}}}}}}\n"
-        "expected: {rows: []}\n",
+        "sql: SELECT COUNT(*) AS n, COUNT(DISTINCT symbol) AS symbols FROM trades EMIT FINAL\n"
+        "inputs: {trades: {generate: {kind: trades, count: 5000, seed: 3, keys: 7}}}\n"
+        "expected: {rows: [{n: 5000, symbols: 7}]}\n",
     )
-    with pytest.raises(ScenarioFileError, match="datagen"):
+    assert run_scenario(generated).passed
+
+
+def test_generated_input_with_a_bad_option_is_a_file_error(tmp_path: Path) -> None:
+    generated = _scenario(
+        tmp_path,
+        f"sql: {SQL}\ninputs: {{trades: {{generate: {{kind: planets, count: 10}}}}}}\nexpected: {{rows: []}}\n",
+    )
+    with pytest.raises(ScenarioFileError, match="unknown event kind 'planets'"):
         run_scenario(generated)
+
+
+def test_memory_checks_are_unsupported_file_errors(tmp_path: Path) -> None:
     memory = _scenario(
         tmp_path,
         f"sql: {SQL}\ninputs: {{trades: {{records: []}}}}\n"

@@ -21,6 +21,7 @@ from vsql.engine.errors import ExecutionError, PlanError, SqlSyntaxError
 from vsql.engine.settings import QuerySettings
 from vsql.engine.sql.statements import compile_query
 from vsql.io.formats.decoded import Decoded
+from vsql.datagen import EventSpec, generate, to_ndjson
 from vsql.io.formats.json import JsonDecoder
 from vsql.io.partitioner import key_partition
 from vsql.repl.render.row import display_rows
@@ -79,7 +80,7 @@ def run_scenario(scenario: Scenario, *, batch_rows: int = DEFAULT_BATCH_ROWS) ->
     try:
         stats = run_finite(
             plan,
-            _decoded_blocks(scenario, spec, batch_rows=batch_rows),
+            _decoded_blocks(scenario, spec, batch_rows=batch_rows, projection=plan.input_columns),
             on_rows=tables.append,
             finish=scenario.end_of_input is EndOfInput.FLUSH,
         )
@@ -146,18 +147,14 @@ def _reject_unsupported_checks(scenario: Scenario) -> None:
 def _input_for(scenario: Scenario, source: str) -> InputSpec:
     for spec in scenario.inputs:
         if spec.name.lower() == source.lower():
-            if spec.generate is not None:
-                raise ScenarioFileError(
-                    scenario.path,
-                    "generated inputs are not supported yet: datagen arrives with the Kafka layer",
-                    field=f"inputs.{spec.name}.generate",
-                )
             return spec
     raise ScenarioFileError(scenario.path, f"no input for the query's source '{source}'", field="inputs")
 
 
-def _decoded_blocks(scenario: Scenario, spec: InputSpec, *, batch_rows: int) -> Iterator[Decoded]:
-    decoder = JsonDecoder()
+def _decoded_blocks(
+    scenario: Scenario, spec: InputSpec, *, batch_rows: int, projection: frozenset[str] | None
+) -> Iterator[Decoded]:
+    decoder = JsonDecoder(projection=projection)
     lines = list(_input_lines(scenario, spec))
     for start in range(0, len(lines), batch_rows):
         yield decoder.decode(b"\n".join(lines[start : start + batch_rows]) + b"\n")
@@ -168,8 +165,26 @@ def _input_lines(scenario: Scenario, spec: InputSpec) -> Iterator[bytes]:
         yield _record_line(record, partitions=spec.partitions)
     if spec.file is not None:
         yield from _file_lines(scenario, spec)
+    if spec.generate is not None:
+        yield from _generated_lines(scenario, spec)
     for raw in spec.raw:
         yield _raw_line(raw)
+
+
+def _generated_lines(scenario: Scenario, spec: InputSpec) -> Iterator[bytes]:
+    assert spec.generate is not None
+    generate_spec = spec.generate
+    try:
+        events = EventSpec(
+            kind=generate_spec.kind,
+            count=generate_spec.count,
+            seed=generate_spec.seed,
+            **dict(generate_spec.options),
+        )
+    except (TypeError, ValueError) as error:
+        raise ScenarioFileError(scenario.path, str(error), field=f"inputs.{spec.name}.generate") from error
+    for batch in generate(events):
+        yield from to_ndjson(batch).splitlines()
 
 
 def _file_lines(scenario: Scenario, spec: InputSpec) -> Iterator[bytes]:
