@@ -33,7 +33,9 @@ def test_scenario_passes(path: Path) -> None:
 
 @pytest.mark.parametrize("path", MUST_FAIL, ids=lambda p: p.stem)
 def test_wrong_expectation_fails(path: Path) -> None:
-    assert not run_scenario(load_scenario(path)).passed, "a must-fail scenario passed: the checker cannot fail"
+    assert not run_scenario(load_scenario(path)).passed, (
+        "a must-fail scenario passed: the checker cannot fail"
+    )
 
 
 def test_command_passes_on_the_scenarios_folder(capsys: pytest.CaptureFixture[str]) -> None:

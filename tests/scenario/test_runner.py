@@ -82,7 +82,8 @@ def test_generated_input_feeds_the_seeded_generator(tmp_path: Path) -> None:
 def test_generated_input_with_a_bad_option_is_a_file_error(tmp_path: Path) -> None:
     generated = _scenario(
         tmp_path,
-        f"sql: {SQL}\ninputs: {{trades: {{generate: {{kind: planets, count: 10}}}}}}\nexpected: {{rows: []}}\n",
+        f"sql: {SQL}\ninputs: {{trades: {{generate: {{kind: planets, count: 10}}}}}}\n"
+        "expected: {rows: []}\n",
     )
     with pytest.raises(ScenarioFileError, match="unknown event kind 'planets'"):
         run_scenario(generated)

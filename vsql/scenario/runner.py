@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import orjson
 import pyarrow as pa
 
+from vsql.datagen import EventSpec, generate, to_ndjson
 from vsql.engine.columns import KEY, PARTITION
 from vsql.engine.errors import ExecutionError, PlanError, SqlSyntaxError
 from vsql.engine.settings import QuerySettings
 from vsql.engine.sql.statements import compile_query
 from vsql.io.formats.decoded import Decoded
-from vsql.datagen import EventSpec, generate, to_ndjson
 from vsql.io.formats.json import JsonDecoder
 from vsql.io.partitioner import key_partition
 from vsql.repl.render.row import display_rows
