@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 __all__ = ["KINDS", "EventSpec", "generate", "to_ndjson"]
 
 KINDS = ("trades", "orders", "sensors")
+_CHUNK_ROWS = 65_536
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,21 @@ class EventSpec:
             raise ValueError(f"out_of_order is a fraction in [0, 1], got {self.out_of_order}")
 
 
-def generate(spec: EventSpec, *, batch_rows: int = 65_536) -> Iterator[pa.RecordBatch]:
+def generate(spec: EventSpec, *, batch_rows: int = _CHUNK_ROWS) -> Iterator[pa.RecordBatch]:
     """The events of ``spec`` in batches of at most ``batch_rows`` rows, in arrival order."""
+    for chunk in _chunks(spec):
+        for first in range(0, chunk.num_rows, batch_rows):
+            yield chunk.slice(first, batch_rows)
+
+
+def _chunks(spec: EventSpec) -> Iterator[pa.RecordBatch]:
+    """Events in chunks of a fixed size, so the random draws do not depend on the caller's
+    batch size."""
     rng = np.random.default_rng(spec.seed)
     key_names = np.array([_key_name(spec.kind, index) for index in range(spec.keys)], dtype=object)
     level = 50.0 + 450.0 * rng.random(spec.keys)
-    for first in range(0, spec.count, batch_rows):
-        rows = min(batch_rows, spec.count - first)
+    for first in range(0, spec.count, _CHUNK_ROWS):
+        rows = min(_CHUNK_ROWS, spec.count - first)
         keys = rng.integers(0, spec.keys, rows)
         steps = rng.normal(0.0, 0.0005, rows)
         order = np.argsort(keys, kind="stable")

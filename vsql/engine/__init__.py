@@ -1,1 +1,31 @@
-"""The vsql engine: streaming SQL over Arrow record batches. It knows nothing of Kafka or terminals."""
+"""The vsql engine: streaming SQL over Arrow record batches. It knows nothing of Kafka or terminals.
+
+Typical use::
+
+    plan = compile_query("SELECT symbol, COUNT(*) FROM trades GROUP BY symbol WINDOW TUMBLING(1s)")
+    pipeline = Pipeline(plan)
+    for batch in batches:
+        emitted = pipeline.process(batch).rows
+    emitted = pipeline.finish().rows
+"""
+
+from vsql.engine.errors import ExecutionError, PlanError, SqlSyntaxError, UnsupportedError, VsqlError
+from vsql.engine.pipeline import Pipeline, PipelineMetrics, StepOutput
+from vsql.engine.settings import QuerySettings
+from vsql.engine.sql.plan import LogicalPlan
+from vsql.engine.sql.statements import compile_query, compile_statement
+
+__all__ = [
+    "ExecutionError",
+    "LogicalPlan",
+    "Pipeline",
+    "PipelineMetrics",
+    "PlanError",
+    "QuerySettings",
+    "SqlSyntaxError",
+    "StepOutput",
+    "UnsupportedError",
+    "VsqlError",
+    "compile_query",
+    "compile_statement",
+]
