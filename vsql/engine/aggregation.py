@@ -95,7 +95,7 @@ class Aggregation:
             )
         )
         slots = np.concatenate([changes.slots, np.full(len(changes.delete_rows), -1)])[order]
-        is_delete = np.arange(len(order))[order] >= len(changes.rows) if len(order) else np.zeros(0, bool)
+        is_delete = order >= len(changes.rows)
         emitted = self._emission.on_update(frame.take(pa.array(order)), slots=slots, is_delete=is_delete)
         if emitted is not None:
             self._frames.append(emitted)

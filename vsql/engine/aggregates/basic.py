@@ -144,11 +144,11 @@ class ExtremeAccumulator:
         self._accept(column)
         valid = column.valid
         slots, values = slots[valid], column.values[valid]
-        np.add.at(self.count, slots, 1)
         if self.extreme.dtype == object:
             self._update_objects(slots, values)
         else:
             self.ufunc.at(self.extreme, slots, values.astype(self.extreme.dtype))
+        np.add.at(self.count, slots, 1)
 
     def _update_objects(self, slots: np.ndarray, values: np.ndarray) -> None:
         present = np.not_equal(values, None)
@@ -162,12 +162,27 @@ class ExtremeAccumulator:
             return
         touched = sorted_slots[picks]
         candidates = values[order][picks]
-        current = self.extreme[touched]
-        better = np.array(
-            [c is None or (v > c if pick_last else v < c) for v, c in zip(candidates, current, strict=True)],
-            dtype=bool,
+        present = np.ones(len(touched), dtype=bool)
+        better = self._improves(
+            candidates, self.extreme[touched], has_candidate=present, has_current=self.count[touched] > 0
         )
         self.extreme[touched[better]] = candidates[better]
+
+    def _improves(
+        self,
+        candidate: np.ndarray,
+        current: np.ndarray,
+        *,
+        has_candidate: np.ndarray,
+        has_current: np.ndarray,
+    ) -> np.ndarray:
+        """Where a present ``candidate`` beats ``current`` (or there is no current value); object
+        arrays are compared element by element inside numpy, never in a Python loop."""
+        beats = has_candidate.copy()
+        both = has_candidate & has_current
+        compare = np.greater if self.is_max else np.less
+        beats[both] = compare(candidate[both], current[both]).astype(bool)
+        return beats
 
     def running(self, segments: Segments, column: ValueColumn) -> pa.Array:
         self._accept(column)
@@ -187,17 +202,9 @@ class ExtremeAccumulator:
         prior = segments.slots[segments.segment_of]
         prior_count = self.count[prior]
         prior_value = self.extreme[prior]
-        if values.dtype != object:
-            prefix = prefix.astype(self.extreme.dtype)
-            merged = np.where(has_value, self.ufunc(prefix, prior_value), prior_value)
-        else:
-            merged = np.array(
-                [
-                    v if c == 0 else (p if not h else (max(v, p) if self.is_max else min(v, p)))
-                    for v, p, c, h in zip(prefix, prior_value, prior_count, has_value, strict=True)
-                ],
-                dtype=object,
-            )
+        prefix = prefix.astype(self.extreme.dtype)
+        better = self._improves(prefix, prior_value, has_candidate=has_value, has_current=prior_count > 0)
+        merged = np.where(better, prefix, prior_value)
         count = segments.cumsum(valid.astype(np.int64)) + prior_count
         last = segments.last_positions()
         self.count[segments.slots] = count[last]
@@ -207,11 +214,11 @@ class ExtremeAccumulator:
         return _arrow(merged, count > 0, self._result_type())
 
     def merge(self, into: np.ndarray, sources: np.ndarray) -> None:
-        np.add.at(self.count, into, self.count[sources])
         if self.extreme.dtype == object:
             self._update_objects(into, self.extreme[sources])
         else:
             self.ufunc.at(self.extreme, into, self.extreme[sources])
+        np.add.at(self.count, into, self.count[sources])
 
     def combine(self, slots: np.ndarray, starts: np.ndarray) -> pa.Array:
         if not len(slots):
