@@ -21,6 +21,8 @@ from vsql.engine.windows import NO_BOUND, Changes, ClosedWindows
 
 __all__ = ["Aggregation"]
 
+_NOT_HELD = np.iinfo(np.int64).max
+
 
 def _bounds(values: np.ndarray) -> pa.Array:
     return pa.array(values, mask=values == NO_BOUND, type=pa.int64())
@@ -44,12 +46,24 @@ class Aggregation:
         self._emission = emission
         self._slots = slots
         self._columns: list[ValueColumn] = []
+        self._seq = np.zeros(0, dtype=np.int64)
+        self._first_seq = np.zeros(0, dtype=np.int64)
         self._capacity = 0
         self._frames: list[pa.Table] = []
 
-    def begin(self, columns: list[ValueColumn]) -> None:
-        """Set the value columns of the batch that the next calls' row positions point into."""
+    def begin(self, columns: list[ValueColumn], *, seq: np.ndarray) -> None:
+        """Set the value columns of the batch that the next calls' row positions point into, and
+        each of those rows' arrival number in the stream."""
         self._columns = columns
+        self._seq = seq
+
+    @property
+    def held_since_seq(self) -> int | None:
+        """The arrival number of the oldest row whose effect is still held by an open slot (not yet
+        emitted), or None when nothing is held. Every row that arrived before it has had its
+        effect emitted or never had one, so its input offset may be committed (at-least-once)."""
+        oldest = int(self._first_seq.min(initial=_NOT_HELD))
+        return None if oldest == _NOT_HELD else oldest
 
     def take_frames(self) -> list[pa.Table]:
         """The frames emitted since the last call, in order."""
@@ -61,9 +75,16 @@ class Aggregation:
             self._capacity = max(self._slots.capacity, 2 * self._capacity)
             for accumulator in self._accumulators:
                 accumulator.resize(self._capacity)
+            grown = np.full(self._capacity, _NOT_HELD, dtype=np.int64)
+            grown[: len(self._first_seq)] = self._first_seq
+            self._first_seq = grown
+
+    def _hold(self, rows: np.ndarray, slots: np.ndarray) -> None:
+        np.minimum.at(self._first_seq, slots, self._seq[rows])
 
     def fold(self, rows: np.ndarray, slots: np.ndarray) -> None:
         self._reserve()
+        self._hold(rows, slots)
         for accumulator, column in zip(self._accumulators, self._columns, strict=True):
             accumulator.update(slots, column.take(rows))
 
@@ -71,6 +92,7 @@ class Aggregation:
         if not len(changes.rows):
             return
         self._reserve()
+        self._hold(changes.rows, changes.slots)
         segments = Segments(changes.slots)
         rank = np.empty(len(changes.slots), dtype=np.int64)
         rank[segments.order] = np.arange(len(changes.slots))
@@ -102,6 +124,7 @@ class Aggregation:
 
     def merge(self, into: np.ndarray, sources: np.ndarray) -> None:
         self._reserve()
+        np.minimum.at(self._first_seq, into, self._first_seq[sources])
         for accumulator in self._accumulators:
             accumulator.merge(into, sources)
 
@@ -119,6 +142,7 @@ class Aggregation:
             return
         for accumulator in self._accumulators:
             accumulator.release(slots)
+        self._first_seq[slots[slots < len(self._first_seq)]] = _NOT_HELD
         self._emission.on_release(slots)
 
     def _frame(

@@ -82,6 +82,13 @@ class Pipeline:
         self._with_op = plan.is_aggregate and plan.emit is EmitMode.CHANGES
 
     @property
+    def held_since_seq(self) -> int | None:
+        """Arrival number (0-based, counting every row ever passed to ``process``) of the oldest
+        row whose effect is still held in open state, or None. Rows before it are safe to commit:
+        their effects have been emitted, or they had none (filtered, late, dead letters)."""
+        return self._stage.held_since_seq
+
+    @property
     def is_done(self) -> bool:
         """True once LIMIT rows have been produced."""
         return self.plan.limit is not None and self.metrics.rows_out >= self.plan.limit

@@ -36,3 +36,8 @@ class Stage(Protocol):
     @property
     def state_slots(self) -> int:
         """State slots currently held."""
+
+    @property
+    def held_since_seq(self) -> int | None:
+        """Arrival number (0-based, over every row passed to ``process``) of the oldest row whose
+        effect the stage still holds in state; None when it holds none."""

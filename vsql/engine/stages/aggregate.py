@@ -62,6 +62,10 @@ class AggregateStage:
     def state_slots(self) -> int:
         return self._windows.open_slots
 
+    @property
+    def held_since_seq(self) -> int | None:
+        return self._aggregation.held_since_seq
+
     def process(self, batch: pa.RecordBatch) -> StageOutput:
         output = StageOutput()
         count = batch.num_rows
@@ -80,10 +84,10 @@ class AggregateStage:
             usable &= np.asarray(pa.array(self._where.evaluate(batch)).fill_null(False), dtype=bool)
         kept = np.flatnonzero(usable)
         rows_batch = batch if len(kept) == count else batch.take(pa.array(kept))
-        seq = np.arange(self._seq, self._seq + len(kept), dtype=np.int64)
+        seq = self._seq + kept.astype(np.int64)
         self._seq += count
         group_ids = self._group_by.encode([key.evaluate(rows_batch) for key in self._keys], len(kept))
-        self._aggregation.begin(self._value_columns(rows_batch, seq))
+        self._aggregation.begin(self._value_columns(rows_batch, seq), seq=seq)
         rows = WindowRows(
             event_ms=event_ms[kept],
             group_ids=group_ids,

@@ -32,6 +32,7 @@ class _History:
 
     partition: np.ndarray
     event_ms: np.ndarray
+    seq: np.ndarray
     values: list[pa.Array]
 
 
@@ -55,7 +56,7 @@ class _RowsWindow:
         self.last_event_ms = np.zeros(0, dtype=np.int64)
         self.stream_max_ms = np.iinfo(np.int64).min
 
-    def process(self, batch: pa.RecordBatch) -> list[tuple[int, pa.Array]]:
+    def process(self, batch: pa.RecordBatch, seq: np.ndarray) -> list[tuple[int, pa.Array]]:
         count = batch.num_rows
         partition = self.partitions.encode([key.evaluate(batch) for key in self.keys], count)
         event_ms, _ = event_time_ms(batch, self.event_column)
@@ -63,7 +64,10 @@ class _RowsWindow:
         values.append(self.order.evaluate(batch) if self.order is not None else pa.array(event_ms))
         self._grow(int(partition.max(initial=-1)) + 1)
         history = self.history or _History(
-            partition=np.zeros(0, np.int64), event_ms=np.zeros(0, np.int64), values=[v[:0] for v in values]
+            partition=np.zeros(0, np.int64),
+            event_ms=np.zeros(0, np.int64),
+            seq=np.zeros(0, np.int64),
+            values=[v[:0] for v in values],
         )
         restarts = self._expired(partition, event_ms)
         layout = FrameLayout.build(
@@ -81,7 +85,7 @@ class _RowsWindow:
             (index, frame_function(call, layout, column, combined[-1], row_number))
             for (index, call), column in zip(self.calls, combined, strict=False)
         ]
-        self._keep(layout, partition, event_ms, combined)
+        self._keep(layout, partition, event_ms, seq, combined)
         return results
 
     def _grow(self, size: int) -> None:
@@ -112,15 +116,21 @@ class _RowsWindow:
         return numbers
 
     def _keep(
-        self, layout: FrameLayout, partition: np.ndarray, event_ms: np.ndarray, combined: list[pa.Array]
+        self,
+        layout: FrameLayout,
+        partition: np.ndarray,
+        event_ms: np.ndarray,
+        seq: np.ndarray,
+        combined: list[pa.Array],
     ) -> None:
-        history_partition = self.history.partition if self.history else np.zeros(0, np.int64)
-        history_events = self.history.event_ms if self.history else np.zeros(0, np.int64)
+        empty = np.zeros(0, np.int64)
+        history = self.history
         keep = layout.tail_positions(self.keep_rows)
         indices = pa.array(keep, type=pa.int64())
         self.history = _History(
-            partition=np.concatenate([history_partition, partition])[keep],
-            event_ms=np.concatenate([history_events, event_ms])[keep],
+            partition=np.concatenate([history.partition if history else empty, partition])[keep],
+            event_ms=np.concatenate([history.event_ms if history else empty, event_ms])[keep],
+            seq=np.concatenate([history.seq if history else empty, seq])[keep],
             values=[column.take(indices) for column in combined],
         )
         if len(partition):
@@ -140,17 +150,31 @@ class RowsStage:
         for index, call in enumerate(plan.rows_calls):
             by_spec.setdefault(call.window, []).append((index, call))
         self._windows = [_RowsWindow(spec, calls, plan.event_time_column) for spec, calls in by_spec.items()]
+        self._seq = 0
 
     @property
     def state_slots(self) -> int:
         return sum(len(window.seen) for window in self._windows)
 
+    @property
+    def held_since_seq(self) -> int | None:
+        """Rows kept in a partition's buffer are replayed after a restart, so they count as held."""
+        held = [
+            int(window.history.seq.min())
+            for window in self._windows
+            if window.history and len(window.history.seq)
+        ]
+        return min(held, default=None)
+
     def process(self, batch: pa.RecordBatch) -> StageOutput:
+        seq = self._seq + np.arange(batch.num_rows, dtype=np.int64)
+        self._seq += batch.num_rows
         if self._where is not None:
             keep = np.asarray(pa.array(self._where.evaluate(batch)).fill_null(False), dtype=bool)
             batch = batch.filter(pa.array(keep))
+            seq = seq[keep]
         table = pa.Table.from_batches([batch])
-        results = sorted(result for window in self._windows for result in window.process(batch))
+        results = sorted(result for window in self._windows for result in window.process(batch, seq))
         for index, values in results:
             table = table.append_column(rows_column(index), values)
         return StageOutput(frames=[table])

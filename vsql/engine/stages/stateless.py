@@ -17,6 +17,7 @@ class StatelessStage:
 
     watermark_ms = None
     state_slots = 0
+    held_since_seq = None
 
     def __init__(self, plan: LogicalPlan) -> None:
         self._where = compile_scalar(plan.where) if plan.where is not None else None

@@ -1,0 +1,57 @@
+"""Pipeline: what it reports about held state, the contract behind at-least-once commits."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from vsql.engine.pipeline import Pipeline
+from vsql.engine.settings import QuerySettings
+from vsql.engine.sql.statements import compile_query
+
+
+def _batch(times: list[int], symbols: list[str]) -> pa.RecordBatch:
+    return pa.record_batch({"_timestamp": pa.array(times, type=pa.int64()), "symbol": symbols})
+
+
+def test_tumbling_holds_from_the_first_row_of_the_oldest_open_window() -> None:
+    pipeline = Pipeline(
+        compile_query("SELECT symbol, COUNT(*) AS n FROM t GROUP BY symbol WINDOW TUMBLING(1s)")
+    )
+    assert pipeline.held_since_seq is None
+    pipeline.process(_batch([0, 10, 500], ["a", "b", "a"]))
+    assert pipeline.held_since_seq == 0
+    pipeline.process(_batch([1000, 1200], ["b", "a"]))
+    assert pipeline.held_since_seq == 3
+    pipeline.finish()
+    assert pipeline.held_since_seq is None
+
+
+def test_filtered_and_late_rows_are_never_held() -> None:
+    pipeline = Pipeline(compile_query("SELECT COUNT(*) AS n FROM t WHERE symbol = 'a' WINDOW TUMBLING(1s)"))
+    pipeline.process(_batch([0, 1500, 10, 1600], ["b", "b", "a", "a"]))
+    assert pipeline.held_since_seq == 3
+
+
+def test_session_merge_keeps_the_oldest_row_of_both_sessions() -> None:
+    settings = QuerySettings.from_properties({"watermark.max_out_of_orderness": "1s"})
+    sql = "SELECT symbol, COUNT(*) AS n FROM t GROUP BY symbol WINDOW SESSION(200ms)"
+    pipeline = Pipeline(compile_query(sql, settings=settings))
+    pipeline.process(_batch([300, 0], ["a", "a"]))
+    pipeline.process(_batch([150], ["a"]))
+    assert pipeline.held_since_seq == 0
+
+
+def test_stateless_query_holds_nothing() -> None:
+    pipeline = Pipeline(compile_query("SELECT symbol FROM t"))
+    pipeline.process(_batch([0, 1], ["a", "b"]))
+    assert pipeline.held_since_seq is None
+
+
+def test_rows_window_holds_the_rows_kept_in_its_buffers() -> None:
+    pipeline = Pipeline(
+        compile_query(
+            "SELECT symbol, LAG(_timestamp, 1) OVER (ROWS WINDOW BUFFER 2 ROWS PARTITION BY symbol) AS p FROM t"
+        )
+    )
+    pipeline.process(_batch([0, 1, 2, 3], ["a", "b", "a", "a"]))
+    assert pipeline.held_since_seq == 1
