@@ -48,10 +48,7 @@ def test_stateless_query_holds_nothing() -> None:
 
 
 def test_rows_window_holds_the_rows_kept_in_its_buffers() -> None:
-    pipeline = Pipeline(
-        compile_query(
-            "SELECT symbol, LAG(_timestamp, 1) OVER (ROWS WINDOW BUFFER 2 ROWS PARTITION BY symbol) AS p FROM t"
-        )
-    )
+    lag = "LAG(_timestamp, 1) OVER (ROWS WINDOW BUFFER 2 ROWS PARTITION BY symbol)"
+    pipeline = Pipeline(compile_query(f"SELECT symbol, {lag} AS p FROM t"))
     pipeline.process(_batch([0, 1, 2, 3], ["a", "b", "a", "a"]))
     assert pipeline.held_since_seq == 1
