@@ -52,3 +52,18 @@ def test_rows_window_holds_the_rows_kept_in_its_buffers() -> None:
     pipeline = Pipeline(compile_query(f"SELECT symbol, {lag} AS p FROM t"))
     pipeline.process(_batch([0, 1, 2, 3], ["a", "b", "a", "a"]))
     assert pipeline.held_since_seq == 1
+
+
+def test_idle_partition_stops_holding_the_watermark_and_windows_close() -> None:
+    pipeline = Pipeline(compile_query("SELECT COUNT(*) AS n, _window_start AS ws FROM t WINDOW TUMBLING(1s)"))
+    batch = pa.record_batch(
+        {
+            "_timestamp": pa.array([0, 100, 2500], type=pa.int64()),
+            "_partition": pa.array([1, 0, 0], pa.int32()),
+        }
+    )
+    assert pipeline.process(batch).rows.num_rows == 0
+    assert pipeline.metrics.watermark_ms == 0
+    closed = pipeline.mark_idle(1).rows.to_pylist()
+    assert closed == [{"n": 2, "ws": 0}]
+    assert pipeline.metrics.watermark_ms == 2500

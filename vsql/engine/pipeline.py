@@ -98,6 +98,12 @@ class Pipeline:
         self.metrics.records_in += batch.num_rows
         return self._collect(self._stage.process(batch))
 
+    def mark_idle(self, partition: int) -> StepOutput:
+        """``partition`` has delivered nothing for ``watermark.idle_timeout`` (processing time,
+        decided by the caller): it stops holding the watermark back until it delivers again, and
+        the windows that releases close."""
+        return self._collect(self._stage.mark_idle(partition))
+
     def finish(self) -> StepOutput:
         """End of a finite input: the watermark moves to +infinity and every window closes."""
         return self._collect(self._stage.finish())

@@ -29,6 +29,9 @@ class Stage(Protocol):
     def finish(self) -> StageOutput:
         """End of input: close everything still open."""
 
+    def mark_idle(self, partition: int) -> StageOutput:
+        """``partition`` delivered nothing for the idle timeout: stop it holding the watermark."""
+
     @property
     def watermark_ms(self) -> int | None:
         """The query watermark, if the stage tracks one."""

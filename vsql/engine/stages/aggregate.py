@@ -113,6 +113,11 @@ class AggregateStage:
             for argument in self._arguments
         ]
 
+    def mark_idle(self, partition: int) -> StageOutput:
+        self._watermark.mark_idle(partition)
+        self._windows.advance(self._watermark.current_ms, self._aggregation)
+        return StageOutput(frames=self._aggregation.take_frames())
+
     def finish(self) -> StageOutput:
         self._windows.advance(self._watermark.finish(), self._aggregation)
         return StageOutput(frames=self._aggregation.take_frames())

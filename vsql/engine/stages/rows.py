@@ -181,3 +181,7 @@ class RowsStage:
 
     def finish(self) -> StageOutput:
         return StageOutput()
+
+    def mark_idle(self, partition: int) -> StageOutput:
+        """No watermark here: idleness changes nothing."""
+        return StageOutput()

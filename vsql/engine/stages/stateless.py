@@ -31,3 +31,7 @@ class StatelessStage:
 
     def finish(self) -> StageOutput:
         return StageOutput()
+
+    def mark_idle(self, partition: int) -> StageOutput:
+        """No watermark here: idleness changes nothing."""
+        return StageOutput()
