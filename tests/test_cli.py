@@ -149,3 +149,10 @@ def test_reader_closing_the_pipe_ends_quietly() -> None:
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 0
     assert b"Traceback" not in stderr
+
+
+def test_unknown_column_in_a_file_input_is_rejected_with_a_suggestion(
+    trades: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["-e", "SELECT symbl FROM trades", "--input", f"trades={trades}"]) == 1
+    assert "did you mean 'symbol'" in capsys.readouterr().err

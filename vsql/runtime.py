@@ -21,7 +21,7 @@ from vsql.engine.sql.plan import LogicalPlan
 from vsql.engine.sql.statements import SetStatement, UnsetStatement, compile_statement
 from vsql.io.errors import InputError
 from vsql.io.files import read_file
-from vsql.io.formats.decoded import Decoded
+from vsql.io.formats.decoded import SYSTEM_FIELDS, Decoded
 
 __all__ = ["RunStats", "Session", "bind_input", "run_finite"]
 
@@ -82,6 +82,18 @@ def run_finite(
     return stats
 
 
+def sample_schema(path: Path) -> pa.Schema | None:
+    """The value fields of the input's first block: names a query may use. None for an empty input.
+
+    A field that first appears after the first block is unknown to the sample; the planner then
+    rejects a query naming it, which in practice catches typos before a query runs.
+    """
+    for decoded in read_file(path):
+        fields = [field for field in decoded.batch.schema if field.name not in SYSTEM_FIELDS]
+        return pa.schema(fields)
+    return None
+
+
 def bind_input(plan: LogicalPlan, inputs: Mapping[str, Path]) -> Path:
     """The file bound to the plan's source (topic names compare case-insensitively).
 
@@ -136,6 +148,8 @@ class Session:
             self._properties.pop(compiled.key, None)
             return None
         path = bind_input(compiled, self._inputs)
+        compiled = compile_statement(statement, settings=self.settings, schema=sample_schema(path))
+        assert isinstance(compiled, LogicalPlan)
         stats = run_finite(compiled, read_file(path, projection=compiled.input_columns), on_rows=on_rows)
         logger.info("query over %s: %d records in, %d rows out", path, stats.records_in, stats.rows_out)
         return stats
