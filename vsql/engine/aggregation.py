@@ -131,11 +131,23 @@ class Aggregation:
     def close(self, closed: ClosedWindows) -> None:
         values = [accumulator.combine(closed.slots, closed.starts) for accumulator in self._accumulators]
         frame = self._frame(closed.group_ids, closed.start_ms, closed.end_ms, values)
-        names = [WINDOW_END, WINDOW_START] + [key_column(index) for index in range(self._key_count)]
-        order = pc.sort_indices(frame, sort_keys=[(name, "ascending", "at_start") for name in names])
-        emitted = self._emission.on_close(frame.take(order))
+        order = np.lexsort((self._key_rank(closed.group_ids), closed.start_ms, closed.end_ms))
+        emitted = self._emission.on_close(frame.take(pa.array(order)))
         if emitted is not None:
             self._frames.append(emitted)
+
+    def _key_rank(self, group_ids: np.ndarray) -> np.ndarray:
+        """Each group's position in ascending key order (column by column, NULLs first); sorts
+        the distinct groups only, not the rows."""
+        distinct, inverse = np.unique(group_ids, return_inverse=True)
+        keys = self._group_by.keys(distinct)
+        if not keys:
+            return np.zeros(len(group_ids), dtype=np.int64)
+        table = pa.table({key_column(index): column for index, column in enumerate(keys)})
+        sort_keys = [(name, "ascending", "at_start") for name in table.column_names]
+        rank = np.empty(len(distinct), dtype=np.int64)
+        rank[np.asarray(pc.sort_indices(table, sort_keys=sort_keys))] = np.arange(len(distinct))
+        return rank[inverse]
 
     def release(self, slots: np.ndarray) -> None:
         if not len(slots):

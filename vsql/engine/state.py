@@ -50,26 +50,32 @@ class UnitIndex:
     def lookup(self, unit_ms: np.ndarray, group_ids: np.ndarray, group_count: int) -> np.ndarray:
         """Slot of every (unit_ms[i], group_ids[i]), allocating slots for pairs not seen before.
 
-        ``unit_ms`` values are multiples of one unit size; their distinct values in one call are few
-        (the units a batch spans), so the per-unit tables are stacked into one matrix and every
-        row is looked up with a single gather.
+        One Python step per distinct unit in the call (the few units a batch spans), array work
+        per row: rows of one unit are a contiguous run once sorted by unit, which in-order event
+        time already is.
         """
+        result = np.empty(len(unit_ms), dtype=np.int64)
         if not len(unit_ms):
-            return np.empty(0, dtype=np.int64)
+            return result
         starts, position = _distinct(unit_ms)
-        width = max(group_count, 16)
-        matrix = np.stack([self._table(start, width)[:width] for start in starts.tolist()])
-        cell = position * width + group_ids
-        flat = matrix.reshape(-1)
-        slots = flat[cell]
-        missing = slots < 0
-        if missing.any():
-            new_cells = np.unique(cell[missing])
-            flat[new_cells] = self._slots.allocate(len(new_cells))
-            for index, start in enumerate(starts.tolist()):
-                self.units[start][:width] = matrix[index]
-            slots = flat[cell]
-        return slots
+        order = np.argsort(position, kind="stable") if _is_unsorted(position) else None
+        bounds = np.searchsorted(position if order is None else position[order], np.arange(len(starts) + 1))
+        for index, start in enumerate(starts.tolist()):
+            rows = (
+                slice(bounds[index], bounds[index + 1])
+                if order is None
+                else order[bounds[index] : bounds[index + 1]]
+            )
+            groups = group_ids[rows]
+            table = self._table(start, int(groups.max()) + 1)
+            slots = table[groups]
+            missing = slots < 0
+            if missing.any():
+                fresh = np.unique(groups[missing])
+                table[fresh] = self._slots.allocate(len(fresh))
+                slots = table[groups]
+            result[rows] = slots
+        return result
 
     def _table(self, start: int, group_count: int) -> np.ndarray:
         table = self.units.get(start)
@@ -96,10 +102,14 @@ class UnitIndex:
         return np.zeros(0, dtype=np.int64) if table is None else table[table >= 0]
 
 
+def _is_unsorted(values: np.ndarray) -> bool:
+    return bool((values[1:] < values[:-1]).any())
+
+
 def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct values and each value's index among them; cheap when the values are
     already sorted (in-order event time)."""
-    if len(values) == 1 or bool((values[1:] >= values[:-1]).all()):
+    if not _is_unsorted(values):
         is_new = np.ones(len(values), dtype=bool)
         is_new[1:] = values[1:] != values[:-1]
         return values[is_new], np.cumsum(is_new) - 1
