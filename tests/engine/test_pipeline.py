@@ -67,3 +67,21 @@ def test_idle_partition_stops_holding_the_watermark_and_windows_close() -> None:
     closed = pipeline.mark_idle(1).rows.to_pylist()
     assert closed == [{"n": 2, "ws": 0}]
     assert pipeline.metrics.watermark_ms == 2500
+
+
+def test_context_carries_group_keys_and_window_bounds_even_when_not_selected() -> None:
+    pipeline = Pipeline(compile_query("SELECT COUNT(*) AS n FROM t GROUP BY symbol WINDOW TUMBLING(1s)"))
+    output = pipeline.process(_batch([0, 5, 2000], ["a", "b", "a"]))
+    assert output.rows.to_pylist() == [{"n": 1}, {"n": 1}]
+    assert output.context.to_pylist() == [
+        {"__key0": "a", "_window_start": 0, "_window_end": 1000},
+        {"__key0": "b", "_window_start": 0, "_window_end": 1000},
+    ]
+
+
+def test_context_of_a_stateless_query_is_the_input_key_and_timestamp() -> None:
+    pipeline = Pipeline(compile_query("SELECT symbol FROM t WHERE symbol <> 'b'"))
+    batch = pa.record_batch(
+        {"_timestamp": pa.array([7, 8], pa.int64()), "_key": ["k1", "k2"], "symbol": ["a", "b"]}
+    )
+    assert pipeline.process(batch).context.to_pylist() == [{"_timestamp": 7, "_key": "k1"}]

@@ -8,14 +8,23 @@ is cut into batches.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
-from vsql.engine.columns import OP, SYSTEM_COLUMNS, WINDOW_BOUND_ALIASES, WINDOW_END, WINDOW_START
+from vsql.engine.columns import (
+    KEY,
+    OP,
+    SYSTEM_COLUMNS,
+    TIMESTAMP,
+    WINDOW_BOUND_ALIASES,
+    WINDOW_END,
+    WINDOW_START,
+)
 from vsql.engine.scalar import ScalarExpr, compile_scalar
-from vsql.engine.sql.plan import EmitMode, LogicalPlan
+from vsql.engine.sql.plan import EmitMode, LogicalPlan, key_column
 from vsql.engine.stages import Stage, StageOutput
 from vsql.engine.stages.aggregate import AggregateStage
 from vsql.engine.stages.rows import RowsStage
@@ -42,11 +51,14 @@ class StepOutput:
 
     ``rows`` holds the result rows in emission order: the SELECT columns, plus ``_op`` under EMIT
     CHANGES of an aggregate (``'delete'`` on delete rows, NULL otherwise). ``dead_letters`` holds
-    the rejected input rows with a ``_reason`` column.
+    the rejected input rows with a ``_reason`` column. ``context`` is aligned with ``rows`` and
+    carries what sinks need whether or not it was selected: the GROUP BY keys (``__key<i>``) and
+    window bounds of an aggregate, or the input ``_key`` and ``_timestamp`` of other queries.
     """
 
     rows: pa.Table
     dead_letters: pa.Table = field(default_factory=lambda: pa.table({}))
+    context: pa.Table = field(default_factory=lambda: pa.table({}))
 
 
 def _build_stage(plan: LogicalPlan) -> Stage:
@@ -80,6 +92,11 @@ class Pipeline:
         ]
         self._kept_on_delete = [_is_key_or_bound(column.expression) for column in plan.outputs]
         self._with_op = plan.is_aggregate and plan.emit is EmitMode.CHANGES
+        self._context = frozenset(
+            [key_column(index) for index in range(len(plan.group_by))] + [WINDOW_START, WINDOW_END]
+            if plan.is_aggregate
+            else [KEY, TIMESTAMP]
+        )
 
     @property
     def held_since_seq(self) -> int | None:
@@ -109,9 +126,10 @@ class Pipeline:
         return self._collect(self._stage.finish())
 
     def _collect(self, output: StageOutput) -> StepOutput:
-        rows = self._project(output.frames)
+        rows, context = self._project(output.frames)
         if self.plan.limit is not None:
-            rows = rows.slice(0, max(self.plan.limit - self.metrics.rows_out, 0))
+            room = max(self.plan.limit - self.metrics.rows_out, 0)
+            rows, context = rows.slice(0, room), context.slice(0, room)
         dead = (
             pa.concat_tables(output.dead_letters, promote_options="permissive")
             if output.dead_letters
@@ -123,15 +141,19 @@ class Pipeline:
         metrics.dead_letter_count += dead.num_rows if dead is not None else 0
         metrics.watermark_ms = self._stage.watermark_ms
         metrics.state_slots = self._stage.state_slots
-        return StepOutput(rows=rows, dead_letters=dead if dead is not None else pa.table({}))
+        return StepOutput(rows=rows, dead_letters=dead if dead is not None else pa.table({}), context=context)
 
-    def _project(self, frames: list[pa.Table]) -> pa.Table:
-        projected = [self._project_one(frame) for frame in frames]
-        if not projected:
-            return self._project_one(None)
-        return (
-            pa.concat_tables(projected, promote_options="permissive") if len(projected) > 1 else projected[0]
-        )
+    def _project(self, frames: list[pa.Table]) -> tuple[pa.Table, pa.Table]:
+        if not frames:
+            return self._project_one(None), pa.table({})
+        rows = [self._project_one(frame) for frame in frames]
+        contexts = [
+            frame.select([name for name in frame.column_names if name in self._context]) for frame in frames
+        ]
+        if len(frames) == 1:
+            return rows[0], contexts[0]
+        concat = partial(pa.concat_tables, promote_options="permissive")
+        return concat(rows), concat(contexts)
 
     def _project_one(self, frame: pa.Table | None) -> pa.Table:
         if frame is None:
