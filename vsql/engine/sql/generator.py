@@ -1,0 +1,132 @@
+"""The vsql dialect's generator: sqlglot's default generator plus one ``<node>_sql`` method per
+streaming node, so parse-then-generate round-trips (EXPLAIN and the dialect tests print it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlglot import exp, generator
+from sqlglot.dialects.dialect import rename_func
+
+from vsql.engine.sql.expressions import (
+    CreateStream,
+    Duration,
+    Emit,
+    KeyColumn,
+    RowsBuffer,
+    SessionWindow,
+    SlidingWindow,
+    StreamWindow,
+    TumblingWindow,
+    WithProperty,
+)
+
+__all__ = ["VsqlGenerator"]
+
+_SLOT_WORDS = {"size": "SIZE", "advance": "ADVANCE BY", "gap": "a gap"}
+_SHORT_UNITS = frozenset({"ms", "s", "sec", "m", "min", "h", "d"})
+
+
+def _dispatch(method: str) -> Callable[[generator.Generator, exp.Expr], str]:
+    """A TRANSFORMS entry calling the generator's ``method`` (sqlglot only finds ``<node>_sql``
+    methods by itself for its own node classes)."""
+    return lambda self, expression: getattr(self, method)(expression)
+
+
+class VsqlGenerator(generator.Generator):
+    """The default generator plus one ``<node>_sql`` method per streaming node."""
+
+    TRANSFORMS = {
+        **generator.Generator.TRANSFORMS,
+        exp.ApproxDistinct: rename_func("APPROX_COUNT_DISTINCT"),
+        exp.VariancePop: rename_func("VAR_POP"),
+        **{
+            node: _dispatch(f"{node.__name__.lower()}_sql")
+            for node in (
+                CreateStream,
+                Duration,
+                Emit,
+                KeyColumn,
+                RowsBuffer,
+                SessionWindow,
+                SlidingWindow,
+                TumblingWindow,
+                WithProperty,
+            )
+        },
+    }
+
+    AFTER_HAVING_MODIFIER_TRANSFORMS = {
+        **generator.Generator.AFTER_HAVING_MODIFIER_TRANSFORMS,
+        "window": lambda self, e: self.seg(f"WINDOW {self.sql(e, 'window')}") if e.args.get("window") else "",
+        "emit": lambda self, e: self.seg(self.sql(e, "emit")) if e.args.get("emit") else "",
+    }
+
+    def duration_sql(self, expression: Duration) -> str:
+        """``30s``, ``30 SECONDS``, ``INTERVAL '30' SECOND`` or bare milliseconds, as parsed."""
+        amount = expression.this
+        unit = expression.args.get("unit")
+        if expression.args.get("interval"):
+            return f"INTERVAL '{amount}' {unit.upper()}"
+        if not unit:
+            return amount
+        if unit.lower() in _SHORT_UNITS:
+            return f"{amount}{unit.lower()}"
+        return f"{amount} {unit.upper()}"
+
+    def _stream_window_sql(self, kind: str, expression: StreamWindow, slots: tuple[str, ...]) -> str:
+        keyword_form = bool(expression.args.get("keyword_form"))
+        parts = [self.sql(expression, "this")]
+        for slot in slots:
+            value = self.sql(expression, slot)
+            parts.append(f"{_SLOT_WORDS[slot]} {value}" if keyword_form else value)
+        if expression.args.get("grace"):
+            parts.append(f"GRACE PERIOD {self.sql(expression, 'grace')}")
+        body = ", ".join(part for part in parts if part)
+        return f"{kind} ({body})" if keyword_form else f"{kind}({body})"
+
+    def tumblingwindow_sql(self, expression: TumblingWindow) -> str:
+        """``TUMBLING(...)`` in the form it was written."""
+        return self._stream_window_sql("TUMBLING", expression, ("size",))
+
+    def slidingwindow_sql(self, expression: SlidingWindow) -> str:
+        """``SLIDING(...)`` or ``HOPPING (...)`` in the form it was written."""
+        kind = "HOPPING" if expression.args.get("hopping") else "SLIDING"
+        return self._stream_window_sql(kind, expression, ("size", "advance"))
+
+    def sessionwindow_sql(self, expression: SessionWindow) -> str:
+        """``SESSION(...)``."""
+        return self._stream_window_sql("SESSION", expression, ("gap",))
+
+    def emit_sql(self, expression: Emit) -> str:
+        """``EMIT FINAL`` or ``EMIT CHANGES``."""
+        return f"EMIT {expression.this}"
+
+    def rowsbuffer_sql(self, expression: RowsBuffer) -> str:
+        """The inside of ``OVER (ROWS WINDOW BUFFER n ROWS ...)``, clauses in canonical order."""
+        parts = [f"ROWS WINDOW BUFFER {self.sql(expression, 'this')} ROWS"]
+        partition = self.expressions(expression, key="partition_by", flat=True)
+        if partition:
+            parts.append(f"PARTITION BY {partition}")
+        if expression.args.get("order"):
+            parts.append(self.sql(expression, "order").strip())
+        if expression.args.get("preceding"):
+            parts.append(f"ROWS BETWEEN {self.sql(expression, 'preceding')} PRECEDING AND CURRENT ROW")
+        if expression.args.get("expire"):
+            parts.append(f"EXPIRE AFTER {self.sql(expression, 'expire')} INACTIVITY")
+        return " ".join(parts)
+
+    def keycolumn_sql(self, expression: KeyColumn) -> str:
+        """``expr PRIMARY KEY``."""
+        return f"{self.sql(expression, 'this')} PRIMARY KEY"
+
+    def withproperty_sql(self, expression: WithProperty) -> str:
+        """``'key' = 'value'``."""
+        return f"{self.sql(expression, 'this')} = {self.sql(expression, 'value')}"
+
+    def createstream_sql(self, expression: CreateStream) -> str:
+        """``CREATE STREAM|TABLE name AS <select> [WITH (...)]``."""
+        name = self.sql(expression, "this")
+        sql = f"CREATE {expression.args['kind']} {name} AS {self.sql(expression, 'expression')}"
+        properties = self.expressions(expression, key="properties", flat=True)
+        return f"{sql} WITH ({properties})" if properties else sql
