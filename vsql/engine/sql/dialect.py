@@ -51,7 +51,6 @@ _WINDOW_SLOTS = {
 }
 _SLOT_WORDS = {"size": "SIZE", "advance": "ADVANCE BY", "gap": "a gap"}
 _EMIT_MODES = ("FINAL", "CHANGES")
-_SHORT_UNITS = frozenset({"ms", "s", "sec", "m", "min", "h", "d"})
 _NOT_A_UNIT = frozenset({"INACTIVITY"})
 _AMOUNT = re.compile(r"\s*(\d+)\s*([A-Za-z]*)\s*")
 
