@@ -1,0 +1,271 @@
+"""The shell driven through prompt-toolkit's pipe input and a dummy output, over the fake backend."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from prompt_toolkit.data_structures import Size
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.input import PipeInput, create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from prompt_toolkit.output.vt100 import Vt100_Output
+
+from tests.repl.fake_backend import FakeBackend
+from vsql.engine.settings import OutputMode
+from vsql.engine.sql.plan import EmitMode
+from vsql.repl.backend import ResultShape
+from vsql.repl.config import Config, load_config
+from vsql.repl.shell import Shell
+
+ENTER = "\r"
+ESC_ENTER = "\x1b\r"
+CTRL_C = "\x03"
+CTRL_D = "\x04"
+
+TRADES = [{"symbol": "A", "price": 10.5}, {"symbol": "B", "price": 7.0}]
+COUNTS = pa.table({"symbol": ["A", "B"], "n": [1, 1], "_window_start": [0, 0]})
+COUNTS_SHAPE = ResultShape(
+    columns=("symbol", "n", "_window_start"),
+    key_columns=("symbol", "_window_start"),
+    emit_mode=EmitMode.CHANGES,
+)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return load_config(environ={"XDG_DATA_HOME": str(tmp_path)}, path=tmp_path / "none.toml")
+
+
+@pytest.fixture
+def pipe() -> Iterator[PipeInput]:
+    with create_pipe_input() as pipe_input:
+        yield pipe_input
+
+
+def run(backend: FakeBackend, config: Config, pipe: PipeInput, typed: str) -> tuple[int, str]:
+    """Type ``typed`` into a fresh shell and run it until it exits; returns exit code and output."""
+    out = io.StringIO()
+    pipe.send_text(typed)
+    shell = Shell(
+        backend, config, stream=out, prompt_input=pipe, prompt_output=DummyOutput(), history=InMemoryHistory()
+    )
+    return shell.run(), out.getvalue()
+
+
+def test_ctrl_d_exits_with_zero(config: Config, pipe: PipeInput) -> None:
+    assert run(FakeBackend(), config, pipe, CTRL_D) == (0, "")
+
+
+def test_show_topics_without_semicolon_runs_on_enter(config: Config, pipe: PipeInput) -> None:
+    backend = FakeBackend(topic_records={"trades": TRADES})
+    code, out = run(backend, config, pipe, "SHOW TOPICS" + ENTER + CTRL_D)
+    assert code == 0
+    assert "trades" in out
+    assert "(1 row)" in out
+
+
+def test_exit_statement_leaves_the_shell(config: Config, pipe: PipeInput) -> None:
+    backend = FakeBackend(topic_records={"trades": TRADES})
+    code, out = run(backend, config, pipe, "exit" + ENTER + "SHOW TOPICS" + ENTER)
+    assert (code, out) == (0, "")
+
+
+def test_enter_continues_an_unterminated_statement_until_semicolon(config: Config, pipe: PipeInput) -> None:
+    backend = FakeBackend(batches=[COUNTS], shape=COUNTS_SHAPE)
+    typed = "SELECT symbol, COUNT(*) AS n" + ENTER + "FROM trades GROUP BY symbol;" + ENTER + CTRL_D
+    _, out = run(backend, config, pipe, typed)
+    assert backend.executed == ["SELECT symbol, COUNT(*) AS n\nFROM trades GROUP BY symbol"]
+    assert "symbol" in out
+    assert "done in 1.5 s: 20 records in, 2 rows out" in out
+
+
+def test_esc_enter_submits_without_semicolon(config: Config, pipe: PipeInput) -> None:
+    backend = FakeBackend(batches=[COUNTS], shape=COUNTS_SHAPE)
+    run(backend, config, pipe, "SELECT symbol FROM trades" + ESC_ENTER + CTRL_D)
+    assert backend.executed == ["SELECT symbol FROM trades"]
+
+
+def test_two_statements_on_one_line_both_run(config: Config, pipe: PipeInput) -> None:
+    backend = FakeBackend()
+    _, out = run(
+        backend, config, pipe, "SET 'output.mode' = 'append'; SET 'dlq.topic' = 'dlq';" + ENTER + CTRL_D
+    )
+    assert out.splitlines() == ["SET 'output.mode' = 'append'", "SET 'dlq.topic' = 'dlq'"]
+
+
+def test_syntax_error_shows_the_caret_and_the_shell_stays_up(config: Config, pipe: PipeInput) -> None:
+    backend = FakeBackend(topic_records={"trades": TRADES})
+    typed = "SELECT symbol, COUNT(* FROM trades;" + ENTER + "SHOW TOPICS" + ENTER + CTRL_D
+    code, out = run(backend, config, pipe, typed)
+    lines = out.splitlines()
+    assert code == 0
+    caret_line = next(index for index, line in enumerate(lines) if line.strip() == "^")
+    assert lines[caret_line - 1] == "  SELECT symbol, COUNT(* FROM trades"
+    assert lines[caret_line].index("^") == lines[caret_line - 1].index("FROM")
+    assert lines[caret_line - 2].startswith("error:")
+    assert lines[caret_line + 1].split() == ["topic", "partitions", "messages"]
+
+
+def test_backend_errors_are_rendered_not_raised(config: Config, pipe: PipeInput) -> None:
+    _, out = run(FakeBackend(), config, pipe, "DESCRIBE ghost" + ENTER + CTRL_D)
+    assert out.startswith("error: unknown topic 'ghost'")
+
+
+def test_an_unexpected_exception_is_one_line_and_the_shell_stays_up(config: Config, pipe: PipeInput) -> None:
+    class BrokenBackend(FakeBackend):
+        def topics(self) -> list:
+            raise RuntimeError("socket closed")
+
+    _, out = run(BrokenBackend(), config, pipe, "SHOW TOPICS" + ENTER + "HELP EXIT" + ENTER + CTRL_D)
+    assert out.splitlines() == [
+        "internal error: RuntimeError: socket closed",
+        "EXIT  leave the shell (or Ctrl-D)",
+    ]
+
+
+def test_ctrl_c_at_the_prompt_clears_the_line(config: Config, pipe: PipeInput) -> None:
+    backend = FakeBackend(topic_records={"trades": TRADES})
+    _, out = run(backend, config, pipe, "SELECT half a statement" + CTRL_C + "SHOW TOPICS" + ENTER + CTRL_D)
+    assert backend.executed == []
+    assert "trades" in out
+
+
+def interrupt_when_started(backend: FakeBackend) -> threading.Thread:
+    """Send SIGINT to this process, as a terminal's Ctrl-C would, once the fake query runs."""
+
+    def interrupt() -> None:
+        if backend.query_started.wait(10.0):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    thread = threading.Thread(target=interrupt, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_ctrl_c_cancels_a_push_query_and_the_prompt_comes_back(config: Config, pipe: PipeInput) -> None:
+    backend = FakeBackend(
+        topic_records={"trades": TRADES}, batches=[COUNTS], shape=COUNTS_SHAPE, is_push=True
+    )
+    interrupter = interrupt_when_started(backend)
+    typed = "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol EMIT CHANGES;" + ENTER
+    code, out = run(backend, config, pipe, typed + "SHOW TOPICS" + ENTER + CTRL_D)
+    interrupter.join()
+    assert code == 0
+    assert "cancelled after 1.5 s: 20 records in, 2 rows out" in out
+    assert out.index("cancelled") < out.index("partitions")
+
+
+def test_ctrl_c_stops_print(config: Config, pipe: PipeInput) -> None:
+    backend = FakeBackend(topic_records={"trades": TRADES})
+    interrupter = interrupt_when_started(backend)
+    _, out = run(backend, config, pipe, "PRINT trades FROM BEGINNING" + ENTER + CTRL_D)
+    interrupter.join()
+    assert out.splitlines()[-1] == "stopped printing trades"
+    assert "10.5" in out
+
+
+def test_print_with_limit_ends_by_itself(config: Config, pipe: PipeInput) -> None:
+    backend = FakeBackend(topic_records={"trades": TRADES})
+    _, out = run(backend, config, pipe, "PRINT trades FROM BEGINNING LIMIT 1" + ENTER + CTRL_D)
+    assert out.splitlines() == ["symbol  price", "A       10.5"]
+
+
+def test_emit_changes_updates_rows_in_place_and_deletes_remove_them(config: Config, pipe: PipeInput) -> None:
+    update = pa.table({"symbol": ["A"], "n": [5], "_window_start": [0], "_op": pa.array([None], pa.string())})
+    delete = pa.table(
+        {"symbol": ["B"], "n": pa.array([None], pa.int64()), "_window_start": [0], "_op": ["delete"]}
+    )
+    backend = FakeBackend(batches=[COUNTS, update, delete], shape=COUNTS_SHAPE)
+    _, out = run(
+        backend, config, pipe, "SELECT symbol, COUNT(*) AS n FROM t GROUP BY symbol;" + ENTER + CTRL_D
+    )
+    table_lines = [line.split() for line in out.splitlines()[:2]]
+    assert table_lines == [["symbol", "n", "_window_start"], ["A", "5", "0"]]
+
+
+def test_changelog_mode_appends_every_change_with_its_op(config: Config, pipe: PipeInput) -> None:
+    update = pa.table({"symbol": ["A"], "n": [5], "_window_start": [0]})
+    delete = pa.table({"symbol": ["B"], "_window_start": [0], "_op": ["delete"]})
+    shape = ResultShape(
+        columns=COUNTS_SHAPE.columns,
+        key_columns=COUNTS_SHAPE.key_columns,
+        emit_mode=EmitMode.CHANGES,
+        output_mode=OutputMode.CHANGELOG,
+    )
+    backend = FakeBackend(batches=[COUNTS, update, delete], shape=shape)
+    _, out = run(
+        backend, config, pipe, "SELECT symbol, COUNT(*) AS n FROM t GROUP BY symbol;" + ENTER + CTRL_D
+    )
+    assert [line.split() for line in out.splitlines()[:5]] == [
+        ["op", "symbol", "n", "_window_start"],
+        ["+I", "A", "1", "0"],
+        ["+I", "B", "1", "0"],
+        ["+U", "A", "5", "0"],
+        ["-D", "B", "NULL", "0"],
+    ]
+
+
+def test_json_format_writes_one_object_per_row(tmp_path: Path, pipe: PipeInput) -> None:
+    config = load_config(
+        flags={"format": "json"}, environ={"XDG_DATA_HOME": str(tmp_path)}, path=tmp_path / "x"
+    )
+    backend = FakeBackend(batches=[COUNTS], shape=COUNTS_SHAPE)
+    _, out = run(backend, config, pipe, "SELECT symbol FROM t;" + ENTER + CTRL_D)
+    assert out.splitlines()[:2] == [
+        '{"symbol":"A","n":1,"_window_start":0}',
+        '{"symbol":"B","n":1,"_window_start":0}',
+    ]
+
+
+def test_create_stream_reports_its_query_and_shows_in_show_queries(config: Config, pipe: PipeInput) -> None:
+    typed = "CREATE STREAM s AS SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol;" + ENTER
+    _, out = run(FakeBackend(), config, pipe, typed + "SHOW QUERIES" + ENTER + CTRL_D)
+    assert out.splitlines()[0] == "query q1 started"
+    assert "RUNNING" in out
+
+
+def test_run_script_stops_at_the_failing_statement_with_its_caret(
+    config: Config, pipe: PipeInput, tmp_path: Path
+) -> None:
+    script = tmp_path / "s.sql"
+    script.write_text("SET 'dlq.topic' = 'd';\nSELECT COUNT(* FROM t;\nSET 'output.mode' = 'append';\n")
+    _, out = run(FakeBackend(), config, pipe, f"RUN SCRIPT '{script}'" + ENTER + CTRL_D)
+    lines = out.splitlines()
+    assert lines[0] == "SET 'dlq.topic' = 'd'"
+    assert lines[2] == "  SELECT COUNT(* FROM t"
+    assert lines[-1] == "error: script stopped at the statement above"
+
+
+def test_history_is_kept_in_the_configured_file(config: Config, pipe: PipeInput) -> None:
+    pipe.send_text("HELP EXIT" + ENTER + CTRL_D)
+    Shell(FakeBackend(), config, stream=io.StringIO(), prompt_input=pipe, prompt_output=DummyOutput()).run()
+    assert "HELP EXIT" in config.history_file.read_text()
+
+
+def test_a_vt100_output_draws_the_prompt_and_the_highlighted_statement(
+    config: Config, pipe: PipeInput
+) -> None:
+    screen = io.StringIO()
+    terminal = Vt100_Output(screen, get_size=lambda: Size(rows=24, columns=100), term="xterm-256color")
+    pipe.send_text("SELECT COUNT(*) FROM trades WINDOW TUMBLING(1m)" + ESC_ENTER + CTRL_D)
+    backend = FakeBackend(topic_records={"trades": TRADES})
+    shell = Shell(
+        backend,
+        config,
+        stream=io.StringIO(),
+        prompt_input=pipe,
+        prompt_output=terminal,
+        history=InMemoryHistory(),
+    )
+    assert shell.run() == 0
+    drawn = screen.getvalue()
+    assert "vsql> " in drawn
+    assert "TUMBLING" in drawn
+    assert backend.executed == ["SELECT COUNT(*) FROM trades WINDOW TUMBLING(1m)"]
