@@ -18,8 +18,12 @@ SQL = "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol WINDOW TUMBLING(
 def test_bind_input_matches_topic_names_case_insensitively(tmp_path: Path) -> None:
     plan = compile_query(SQL)
     assert bind_input(plan, {"TRADES": tmp_path}) == tmp_path
+    assert bind_input(plan, {"orders": tmp_path}) is None
+
+
+def test_unbound_source_without_a_broker_is_a_clear_input_error() -> None:
     with pytest.raises(InputError, match="--input trades=PATH"):
-        bind_input(plan, {"orders": tmp_path})
+        Session().execute(SQL, on_rows=lambda rows: None)
 
 
 def test_run_finite_counts_records_rows_and_dead_letters() -> None:

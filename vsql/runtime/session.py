@@ -1,0 +1,247 @@
+"""A session: SET properties, the broker, file inputs, and the queries it started.
+
+The CLI, the scenario runner and the shell run statements through a Session; none of them talks
+to the engine's Pipeline or to Kafka clients directly. A query reads its source from the file
+bound to that name (``--input TOPIC=PATH``), else from the Kafka topic of that name on the
+session's broker.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pyarrow as pa
+
+from vsql.engine.errors import PlanError
+from vsql.engine.settings import QuerySettings
+from vsql.engine.sql.plan import LogicalPlan
+from vsql.engine.sql.statements import SetStatement, UnsetStatement, compile_statement
+from vsql.io.errors import InputError
+from vsql.io.files import read_file
+from vsql.io.formats.decoded import SYSTEM_FIELDS
+from vsql.io.kafka.brokers import Broker
+from vsql.io.kafka.consumer import TopicConsumer
+from vsql.io.kafka.producer import JsonProducer
+from vsql.runtime.queries import BackgroundQuery
+from vsql.runtime.run import ProgressHook, run_query
+from vsql.runtime.sinks import CallbackSink, DeadLetterSink, FileSink, KafkaSink, ResultSink
+from vsql.runtime.sources import BlockSource, KafkaSource, Source
+from vsql.runtime.stats import RunStats
+
+__all__ = ["Session", "bind_input", "sample_schema"]
+
+logger = logging.getLogger(__name__)
+
+RowsSink = Callable[[pa.Table], None]
+
+
+def sample_schema(path: Path) -> pa.Schema | None:
+    """The value fields of the input's first block: names a query may use. None for an empty input.
+
+    A field that first appears after the first block is unknown to the sample; the planner then
+    rejects a query naming it, which in practice catches typos before a query runs.
+    """
+    for decoded in read_file(path):
+        fields = [field for field in decoded.batch.schema if field.name not in SYSTEM_FIELDS]
+        return pa.schema(fields)
+    return None
+
+
+def bind_input(plan: LogicalPlan, inputs: Mapping[str, Path]) -> Path | None:
+    """The file bound to the plan's source (names compare case-insensitively), or None."""
+    bound = {name.lower(): path for name, path in inputs.items()}
+    return bound.get(plan.source.name.lower())
+
+
+class Session:
+    """Session state of a script or shell.
+
+    Args:
+        broker: the Kafka broker topics are read from and written to; None for files only.
+        inputs: topic name -> NDJSON/CSV file, replayed as a finite input.
+    """
+
+    def __init__(self, *, broker: Broker | None = None, inputs: Mapping[str, Path] | None = None) -> None:
+        self.broker = broker
+        self._inputs = dict(inputs or {})
+        self._properties: dict[str, str] = {}
+        self.queries: dict[str, BackgroundQuery] = {}
+        self._query_numbers = itertools.count(1)
+        self._producer: JsonProducer | None = None
+
+    @property
+    def settings(self) -> QuerySettings:
+        """The session's settings (SET properties over the defaults)."""
+        return QuerySettings.from_properties(self._properties)
+
+    @property
+    def properties(self) -> dict[str, str]:
+        """The SET properties, as written."""
+        return dict(self._properties)
+
+    def compile(self, statement: str) -> LogicalPlan | SetStatement | UnsetStatement:
+        """Compile a statement with the session's settings (and a file input's sampled schema)."""
+        compiled = compile_statement(statement, settings=self.settings)
+        if isinstance(compiled, LogicalPlan):
+            path = bind_input(compiled, self._inputs)
+            if path is not None:
+                compiled = compile_statement(statement, settings=self.settings, schema=sample_schema(path))
+        return compiled
+
+    def execute(
+        self,
+        statement: str,
+        *,
+        on_rows: RowsSink,
+        cancel: threading.Event | None = None,
+        until_caught_up: bool = True,
+        on_progress: ProgressHook | None = None,
+    ) -> RunStats | None:
+        """Run one statement.
+
+        SET/UNSET change the session. A SELECT runs in the foreground over its file, or over its
+        topic (until caught up with the topic's end when ``until_caught_up``, else until
+        ``cancel`` is set or its LIMIT is reached). ``CREATE STREAM|TABLE ... AS SELECT`` over a
+        topic starts in the background (see ``queries``); over a file it runs to completion.
+
+        Returns:
+            The run's statistics for a foreground query, None otherwise.
+
+        Raises:
+            SqlSyntaxError, PlanError: the statement is rejected.
+            InputError: the source is neither a bound file nor a reachable topic.
+            ExecutionError: the engine failed.
+        """
+        compiled = self.compile(statement)
+        if isinstance(compiled, SetStatement):
+            candidate = {**self._properties, compiled.key: compiled.value}
+            QuerySettings.from_properties(candidate)
+            self._properties = candidate
+            return None
+        if isinstance(compiled, UnsetStatement):
+            self._properties.pop(compiled.key, None)
+            return None
+        plan = compiled
+        is_file = bind_input(plan, self._inputs) is not None
+        sink = self._sink_for(plan) if plan.sink is not None else CallbackSink(on_rows)
+        if plan.sink is not None and not is_file:
+            self._start_background(plan, sink, until_caught_up=until_caught_up)
+            return None
+        source = self._source_for(
+            plan, group_id=f"vsql-query-{uuid.uuid4().hex[:12]}", until_caught_up=until_caught_up
+        )
+        try:
+            return run_query(
+                plan,
+                source,
+                sink=sink,
+                dead_letters=self._dead_letter_sink(plan),
+                finish=until_caught_up,
+                cancel=cancel,
+                on_progress=on_progress,
+            )
+        finally:
+            source.close()
+            if plan.sink is not None:
+                sink.close()
+
+    def _source_for(self, plan: LogicalPlan, *, group_id: str, until_caught_up: bool) -> Source:
+        path = bind_input(plan, self._inputs)
+        if path is not None:
+            return BlockSource(read_file(path, projection=plan.input_columns))
+        if self.broker is None:
+            name = plan.source.name
+            raise InputError(
+                f"no input bound to source '{name}': bind a file with --input {name}=PATH or connect a broker"
+            )
+        settings = plan.settings
+        topic = settings.source_property(plan.source.name, "topic") or plan.source.name
+        consumer = TopicConsumer(
+            self.broker.consumer_config,
+            topic,
+            group_id=group_id,
+            tier=settings.consumer_tier,
+            projection=plan.input_columns,
+        )
+        return KafkaSource(consumer, until_caught_up=until_caught_up)
+
+    def _shared_producer(self) -> JsonProducer:
+        if self.broker is None:
+            raise InputError("writing to Kafka needs a broker")
+        if self._producer is None:
+            self._producer = JsonProducer(self.broker.client_config)
+        return self._producer
+
+    def _dead_letter_sink(self, plan: LogicalPlan) -> DeadLetterSink | None:
+        topic = plan.settings.dlq_topic
+        if topic is None:
+            return None
+        assert self.broker is not None
+        self.broker.create_topic(topic, 1, exist_ok=True)
+        return DeadLetterSink(self._shared_producer(), topic)
+
+    def _sink_for(self, plan: LogicalPlan) -> ResultSink:
+        assert plan.sink is not None
+        name = plan.sink.name
+        settings = plan.settings
+        kind = (settings.source_property(name, "type") or "kafka_sink").lower()
+        file_format = (settings.source_property(name, "format") or "json").lower()
+        if kind == "file_sink":
+            path = settings.source_property(name, "path")
+            if path is None:
+                raise PlanError(f"file sink '{name}' needs a path: WITH ('{name}.path' = 'out.ndjson')")
+            return FileSink(Path(path), file_format=file_format)
+        if kind != "kafka_sink":
+            raise PlanError(f"unknown sink type {kind!r} for '{name}'; expected kafka_sink or file_sink")
+        topic = settings.source_property(name, "topic") or name
+        if self.broker is None:
+            raise InputError(f"sink '{name}' writes to Kafka topic '{topic}', but no broker is connected")
+        self.broker.create_topic(topic, 1, exist_ok=True)
+        return KafkaSink(JsonProducer(self.broker.client_config), topic, primary_key=plan.sink.primary_key)
+
+    def _start_background(self, plan: LogicalPlan, sink: ResultSink, *, until_caught_up: bool) -> None:
+        assert plan.sink is not None
+        prefix = "CTAS" if plan.sink.kind.lower() == "table" else "CSAS"
+        query_id = f"{prefix}_{plan.sink.name.upper()}_{next(self._query_numbers)}"
+        source = self._source_for(plan, group_id=f"vsql-{plan.sink.name}", until_caught_up=until_caught_up)
+        query = BackgroundQuery(
+            query_id,
+            plan,
+            run=lambda cancel, on_progress: run_query(
+                plan,
+                source,
+                sink=sink,
+                dead_letters=self._dead_letter_sink(plan),
+                finish=until_caught_up,
+                cancel=cancel,
+                on_progress=on_progress,
+            ),
+            release=lambda: (source.close(), sink.close()),
+        )
+        self.queries[query_id] = query
+        query.start()
+        logger.info("started %s writing to %s", query_id, plan.sink.name)
+
+    def terminate(self, query_id: str) -> list[str]:
+        """Stop a background query (``ALL`` stops every one); returns the ids stopped."""
+        chosen = list(self.queries) if query_id.upper() == "ALL" else [query_id.upper()]
+        missing = [name for name in chosen if name not in self.queries]
+        if missing:
+            raise PlanError(f"no query {missing[0]}; running: {', '.join(self.queries) or 'none'}")
+        for name in chosen:
+            self.queries[name].stop()
+        return chosen
+
+    def close(self, *, wait: bool = False) -> None:
+        """Stop background queries (after they finish on their own when ``wait``) and flush."""
+        for query in self.queries.values():
+            if not wait:
+                query.stop()
+            query.join()
+        if self._producer is not None:
+            self._producer.flush()

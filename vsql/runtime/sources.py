@@ -1,0 +1,92 @@
+"""Where a running query's batches come from: a finite sequence of decoded blocks, or a topic.
+
+A source yields ``Decoded`` batches in arrival order, or None when nothing arrived for a while
+(a heartbeat, so the run loop can check cancellation and idle partitions), and commits the
+offsets the run loop says are safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Protocol
+
+from vsql.io.formats.decoded import Decoded
+from vsql.io.kafka.consumer import TopicConsumer
+
+__all__ = ["BlockSource", "KafkaSource", "Source"]
+
+
+class Source(Protocol):
+    """A query's input."""
+
+    @property
+    def expired_count(self) -> int:
+        """Records that expired from the broker before they were read."""
+
+    def batches(self) -> Iterator[Decoded | None]:
+        """Decoded batches in arrival order; None is a heartbeat. Ends with a finite input."""
+
+    def commit(self, offsets: Mapping[int, int]) -> None:
+        """Commit the next offset to read per partition (no-op for inputs without offsets)."""
+
+    def close(self) -> None:
+        """Release the input."""
+
+
+class BlockSource:
+    """A finite sequence of decoded blocks (files, scenario records)."""
+
+    expired_count = 0
+
+    def __init__(self, blocks: Iterable[Decoded]) -> None:
+        self._blocks = blocks
+
+    def batches(self) -> Iterator[Decoded | None]:
+        yield from self._blocks
+
+    def commit(self, offsets: Mapping[int, int]) -> None:
+        """Files have no committed position."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class KafkaSource:
+    """A topic read by a consumer-group member.
+
+    Args:
+        consumer: the topic's consumer.
+        until_caught_up: end once every partition reached the end of its log (read what the
+            topic holds now, as scripts and scenarios do); False runs until cancelled.
+        poll_timeout_s: wait per poll, in seconds (the heartbeat period when idle).
+    """
+
+    def __init__(
+        self, consumer: TopicConsumer, *, until_caught_up: bool, poll_timeout_s: float = 0.2
+    ) -> None:
+        self._consumer = consumer
+        self._until_caught_up = until_caught_up
+        self._poll_timeout_s = poll_timeout_s
+
+    @property
+    def expired_count(self) -> int:
+        return self._consumer.expired_count
+
+    @property
+    def consumer(self) -> TopicConsumer:
+        """The underlying consumer (for lag and positions)."""
+        return self._consumer
+
+    def batches(self) -> Iterator[Decoded | None]:
+        while not (self._until_caught_up and self._consumer.caught_up):
+            decoded = self._consumer.poll(self._poll_timeout_s)
+            if decoded is None or not (decoded.batch.num_rows or decoded.dead_letters.num_rows):
+                yield None
+            else:
+                yield decoded
+
+    def commit(self, offsets: Mapping[int, int]) -> None:
+        self._consumer.commit(offsets)
+
+    def close(self) -> None:
+        self._consumer.close()
