@@ -156,9 +156,9 @@ def test_projection_still_rejects_a_mistyped_projected_field() -> None:
     assert decoded.dead_letters.column(REASON).to_pylist() == ["field 'qty': expected int64, got string"]
 
 
-def test_messages_take_system_columns_from_metadata() -> None:
+def test_messages_take_system_columns_from_metadata_except_a_timestamp_in_the_value() -> None:
     decoded = JsonDecoder().decode_messages(
-        [b'{"symbol": "A", "_timestamp": 1}', b'{"symbol": "B"}'],
+        [b'{"symbol": "A", "_timestamp": 1, "_partition": 9}', b'{"symbol": "B"}'],
         keys=[b"k", None],
         timestamps=[10, 20],
         partitions=[2, 3],
@@ -167,7 +167,7 @@ def test_messages_take_system_columns_from_metadata() -> None:
     assert decoded.batch.to_pydict() == {
         "symbol": ["A", "B"],
         KEY: ["k", None],
-        TIMESTAMP: [10, 20],
+        TIMESTAMP: [1, 20],
         PARTITION: [2, 3],
         OFFSET: [100, 7],
     }
@@ -205,3 +205,15 @@ def test_output_does_not_depend_on_how_lines_are_cut_into_blocks(rows: int) -> N
     whole = JsonDecoder().decode(_lines(*lines))
     assert table.column(OFFSET).to_pylist() == whole.batch.column(OFFSET).to_pylist()
     assert sum(t.num_rows for t in dead) == 1
+
+
+def test_messages_with_a_bad_value_keep_the_value_timestamps_of_the_good_ones() -> None:
+    decoded = JsonDecoder().decode_messages(
+        [b'{"symbol": "A", "_timestamp": 0}', b"not json", b'{"symbol": "B"}'],
+        keys=[None, None, None],
+        timestamps=[10, 20, 30],
+        partitions=[0, 0, 0],
+        offsets=[0, 1, 2],
+    )
+    assert decoded.batch.column(TIMESTAMP).to_pylist() == [0, 30]
+    assert decoded.dead_letters.num_rows == 1

@@ -121,6 +121,13 @@ class Pipeline:
         the windows that releases close."""
         return self._collect(self._stage.mark_idle(partition))
 
+    def expect_partitions(self, partitions: list[int]) -> None:
+        """``partitions`` are known to have data waiting (a topic's partitions with unread
+        messages): until each delivers, or is marked idle, it holds the watermark back, as if it
+        had delivered at the beginning of time. Without this, a partition read after the others
+        would find its rows late."""
+        self._stage.expect_partitions(partitions)
+
     def finish(self) -> StepOutput:
         """End of a finite input: the watermark moves to +infinity and every window closes."""
         return self._collect(self._stage.finish())

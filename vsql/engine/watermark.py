@@ -25,6 +25,7 @@ class WatermarkTracker:
         self.current_ms = NO_BOUND
         self._partition_max_ms: dict[int, int] = {}
         self._idle: set[int] = set()
+        self._pending: set[int] = set()
 
     def observe(self, partitions: np.ndarray, event_ms: np.ndarray) -> np.ndarray:
         """Take one batch's rows (arrival order) and return the watermark before each row.
@@ -46,7 +47,7 @@ class WatermarkTracker:
         )
         self._idle.difference_update(present)
         final = np.iinfo(np.int64).max
-        for partition in sorted(set(present) | set(self._partition_max_ms)):
+        for partition in sorted(set(present) | set(self._partition_max_ms) | self._pending):
             if partition in self._idle:
                 continue
             prior = self._partition_max_ms.get(partition, NO_BOUND)
@@ -54,22 +55,35 @@ class WatermarkTracker:
             running = np.maximum(running, prior)
             before = np.empty(count, dtype=np.int64)
             before[0], before[1:] = prior, running[:-1]
-            has_data = before != NO_BOUND
+            has_data = (before != NO_BOUND) | (partition in self._pending)
             lowest = np.where(has_data, np.minimum(lowest, before), lowest)
             delivered |= has_data
-            self._partition_max_ms[partition] = int(running[-1])
+            if running[-1] != NO_BOUND:
+                self._partition_max_ms[partition] = int(running[-1])
+                self._pending.discard(partition)
             final = min(final, int(running[-1]))
-        candidate = np.where(delivered, lowest - self.max_out_of_orderness_ms, NO_BOUND)
+        held = lowest == NO_BOUND
+        candidate = np.where(delivered & ~held, lowest - self.max_out_of_orderness_ms, NO_BOUND)
         watermark = np.maximum.accumulate(np.maximum(candidate, self.current_ms))
-        self.current_ms = max(self.current_ms, int(watermark[-1]), final - self.max_out_of_orderness_ms)
+        if final != NO_BOUND:
+            self.current_ms = max(self.current_ms, int(watermark[-1]), final - self.max_out_of_orderness_ms)
+        else:
+            self.current_ms = max(self.current_ms, int(watermark[-1]))
         return watermark
+
+    def expect(self, partitions: list[int]) -> None:
+        """``partitions`` have data waiting (the source knows their logs are not empty): each holds
+        the watermark back until it delivers, or until it is marked idle. Without this, a
+        partition read after the others would find its rows late at startup."""
+        self._pending.update(partition for partition in partitions if partition not in self._partition_max_ms)
 
     def mark_idle(self, partition: int) -> None:
         """Stop ``partition`` holding the watermark back until it delivers again (processing-time
         idleness, decided by the I/O layer)."""
         self._idle.add(partition)
+        self._pending.discard(partition)
         active = [value for key, value in self._partition_max_ms.items() if key not in self._idle]
-        if active:
+        if active and not self._pending - self._idle:
             self.current_ms = max(self.current_ms, min(active) - self.max_out_of_orderness_ms)
 
     def finish(self) -> int:

@@ -105,10 +105,16 @@ class _Loop:
         self._idle_timeout_s = plan.settings.idle_timeout_ms / 1000
         self._last_delivery: dict[int, float] = {}
         self._idle: set[int] = set()
+        self._expecting_known = False
         self._started = time.perf_counter()
         self._last_commit = time.monotonic()
 
     def step(self, decoded: Decoded | None) -> None:
+        if not self._expecting_known:
+            waiting = self._source.waiting_partitions()
+            if waiting is not None:
+                self.pipeline.expect_partitions(waiting)
+                self._expecting_known = True
         if decoded is not None:
             batch = decoded.batch
             self.stats.records_in += batch.num_rows

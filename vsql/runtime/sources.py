@@ -29,6 +29,9 @@ class Source(Protocol):
     def commit(self, offsets: Mapping[int, int]) -> None:
         """Commit the next offset to read per partition (no-op for inputs without offsets)."""
 
+    def waiting_partitions(self) -> list[int] | None:
+        """Partitions known to hold unread data, or None while the source cannot tell yet."""
+
     def close(self) -> None:
         """Release the input."""
 
@@ -46,6 +49,10 @@ class BlockSource:
 
     def commit(self, offsets: Mapping[int, int]) -> None:
         """Files have no committed position."""
+
+    def waiting_partitions(self) -> list[int] | None:
+        """Rows of a file arrive in file order: nothing waits elsewhere."""
+        return []
 
     def close(self) -> None:
         """Nothing to release."""
@@ -87,6 +94,12 @@ class KafkaSource:
 
     def commit(self, offsets: Mapping[int, int]) -> None:
         self._consumer.commit(offsets)
+
+    def waiting_partitions(self) -> list[int] | None:
+        lag = self._consumer.lag(cached=False)
+        if not lag:
+            return None
+        return [partition for partition, behind in lag.items() if behind > 0]
 
     def close(self) -> None:
         self._consumer.close()

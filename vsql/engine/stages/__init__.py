@@ -32,6 +32,9 @@ class Stage(Protocol):
     def mark_idle(self, partition: int) -> StageOutput:
         """``partition`` delivered nothing for the idle timeout: stop it holding the watermark."""
 
+    def expect_partitions(self, partitions: list[int]) -> None:
+        """``partitions`` have data waiting: each holds the watermark until it delivers."""
+
     @property
     def watermark_ms(self) -> int | None:
         """The query watermark, if the stage tracks one."""

@@ -113,6 +113,9 @@ class AggregateStage:
             for argument in self._arguments
         ]
 
+    def expect_partitions(self, partitions: list[int]) -> None:
+        self._watermark.expect(partitions)
+
     def mark_idle(self, partition: int) -> StageOutput:
         self._watermark.mark_idle(partition)
         self._windows.advance(self._watermark.current_ms, self._aggregation)

@@ -185,3 +185,6 @@ class RowsStage:
     def mark_idle(self, partition: int) -> StageOutput:
         """No watermark here: idleness changes nothing."""
         return StageOutput()
+
+    def expect_partitions(self, partitions: list[int]) -> None:
+        """No watermark here."""

@@ -35,3 +35,6 @@ class StatelessStage:
     def mark_idle(self, partition: int) -> StageOutput:
         """No watermark here: idleness changes nothing."""
         return StageOutput()
+
+    def expect_partitions(self, partitions: list[int]) -> None:
+        """No watermark here."""

@@ -103,8 +103,9 @@ class JsonDecoder:
     ) -> Decoded:
         """Decode Kafka message values, one JSON object each; system columns come from metadata.
 
-        Fields named ``_key``, ``_timestamp``, ``_partition`` inside a value are ignored: the
-        message's own key, timestamp, partition and offset win.
+        The key, partition and offset are the message's own. The timestamp is the value's
+        ``_timestamp`` field when it has one (vsql's producers write the exact event time there,
+        since librdkafka cannot send a message timestamp of 0), else the message timestamp.
 
         Args:
             values: message values (an empty or null value is a dead letter).
@@ -127,13 +128,15 @@ class JsonDecoder:
         except TypeError:
             block = None
         if block is not None:
-            table = self._read_fast(block, system=False)
+            table = self._read_fast(block, system=True)
         if table is None or table.num_rows != len(values):
             return self._decode_slow([b"" if value is None else value for value in values], meta=meta)
         batch = assemble_batch(
             self._value_columns(table),
             keys=meta.keys,
-            timestamps=meta.timestamps,
+            timestamps=pc.coalesce(
+                _column(table, TIMESTAMP, table.num_rows).cast(pa.int64()), meta.timestamps
+            ),
             partitions=meta.partitions,
             offsets=meta.offsets,
         )
@@ -214,7 +217,7 @@ class JsonDecoder:
             lines,
             types=self._fields,
             is_projected=self._is_projected,
-            read_system_fields=meta is None,
+            read_system_fields=True,
             skip_blank=meta is None,
         )
         for name, found in parsed.types.items():
@@ -227,7 +230,7 @@ class JsonDecoder:
         batch = assemble_batch(
             self._record_columns(parsed),
             keys=meta.keys.take(good),
-            timestamps=meta.timestamps.take(good),
+            timestamps=pc.coalesce(pa.array(parsed.timestamps, pa.int64()), meta.timestamps.take(good)),
             partitions=meta.partitions.take(good),
             offsets=meta.offsets.take(good),
         )
