@@ -149,3 +149,20 @@ def test_late_partition_start_gives_the_same_watermarks_whatever_the_batching(ba
         got += _observe(tracker, events[begin : begin + batch_rows], partitions[begin : begin + batch_rows])
     assert got == expected
     assert tracker.current_ms == final
+
+
+def test_expected_partition_holds_the_watermark_until_it_delivers() -> None:
+    tracker = WatermarkTracker(max_out_of_orderness_ms=0)
+    tracker.expect([0, 1])
+    assert _observe(tracker, [100, 200], [0, 0]) == [NO_BOUND, NO_BOUND]
+    assert tracker.current_ms == NO_BOUND
+    assert _observe(tracker, [5], [1]) == [NO_BOUND]
+    assert tracker.current_ms == 5
+
+
+def test_expected_partition_marked_idle_stops_holding() -> None:
+    tracker = WatermarkTracker(max_out_of_orderness_ms=0)
+    tracker.expect([0, 1])
+    _observe(tracker, [100], [0])
+    tracker.mark_idle(1)
+    assert tracker.current_ms == 100
