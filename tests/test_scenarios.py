@@ -1,4 +1,5 @@
-"""Every scenario under ``scenarios/`` passes engine-only, and a wrong expectation fails.
+"""Every scenario under ``scenarios/`` passes engine-only and through Kafka; a wrong expectation
+fails.
 
 ``tests/scenario/data/must-fail/`` holds scenarios whose expectations are wrong on purpose: they
 prove the checker can fail (as Beam's transcript tests keep cases that must fail).
@@ -28,6 +29,12 @@ def test_there_are_scenarios_and_must_fail_cases() -> None:
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_scenario_passes(path: Path) -> None:
     result = run_scenario(load_scenario(path))
+    assert result.passed, "\n".join(result.problems)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_scenario_passes_through_kafka(path: Path) -> None:
+    result = run_scenario(load_scenario(path), through_kafka=True)
     assert result.passed, "\n".join(result.problems)
 
 

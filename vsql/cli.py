@@ -125,9 +125,7 @@ def _binding(text: str) -> tuple[str, Path]:
 
 
 def _scenario(args: argparse.Namespace) -> int:
-    if not args.engine_only:
-        sys.stderr.write("vsql: Kafka replay arrives with the Kafka layer; running engine-only\n")
-    return run_suite(args.paths, stream=sys.stdout, actual_out=args.actual_out)
+    return run_suite(args.paths, stream=sys.stdout, actual_out=args.actual_out, engine_only=args.engine_only)
 
 
 def _bench(args: argparse.Namespace) -> int:

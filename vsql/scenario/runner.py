@@ -26,9 +26,11 @@ from vsql.io.formats.json import JsonDecoder
 from vsql.io.partitioner import key_partition
 from vsql.repl.render.row import display_rows
 from vsql.runtime import RunStats, run_finite
+from vsql.runtime.sinks import CallbackSink
 from vsql.scenario.compare import compare_rows
 from vsql.scenario.errors import ScenarioFileError
-from vsql.scenario.model import RAW_FIELD, CheckKind, EndOfInput, InputSpec, Scenario
+from vsql.scenario.kafka import replay_through_kafka
+from vsql.scenario.model import RAW_FIELD, CheckKind, EndOfInput, InputSpec, Replay, Scenario
 
 __all__ = ["DEFAULT_BATCH_ROWS", "ScenarioResult", "run_scenario"]
 
@@ -57,8 +59,12 @@ class ScenarioResult:
         return not self.problems
 
 
-def run_scenario(scenario: Scenario, *, batch_rows: int = DEFAULT_BATCH_ROWS) -> ScenarioResult:
-    """Run a scenario through the engine (no Kafka) and compare with its expectation.
+def run_scenario(
+    scenario: Scenario, *, batch_rows: int = DEFAULT_BATCH_ROWS, through_kafka: bool = False
+) -> ScenarioResult:
+    """Run a scenario and compare with its expectation: through the engine directly, or (with
+    ``through_kafka``, unless the scenario says ``replay: engine-only``) through a fresh embedded
+    Kafka broker and the consumer path.
 
     Raises:
         ScenarioFileError: the scenario asks for something invalid or unsupported (no input for the
@@ -77,13 +83,20 @@ def run_scenario(scenario: Scenario, *, batch_rows: int = DEFAULT_BATCH_ROWS) ->
     _reject_unsupported_checks(scenario)
     spec = _input_for(scenario, plan.source.name)
     tables: list[pa.Table] = []
+    finish = scenario.end_of_input is EndOfInput.FLUSH
     try:
-        stats = run_finite(
-            plan,
-            _decoded_blocks(scenario, spec, batch_rows=batch_rows, projection=plan.input_columns),
-            on_rows=tables.append,
-            finish=scenario.end_of_input is EndOfInput.FLUSH,
-        )
+        if through_kafka and scenario.replay is Replay.ANY:
+            lines = list(_input_lines(scenario, spec))
+            stats = replay_through_kafka(
+                plan, lines, partitions=spec.partitions, finish=finish, on_rows=CallbackSink(tables.append)
+            )
+        else:
+            stats = run_finite(
+                plan,
+                _decoded_blocks(scenario, spec, batch_rows=batch_rows, projection=plan.input_columns),
+                on_rows=tables.append,
+                finish=finish,
+            )
     except ExecutionError as error:
         return ScenarioResult(scenario, (f"the query failed while running: {error}",))
     rows = tuple(row for table in tables for row in display_rows(table))

@@ -44,13 +44,17 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def run_suite(paths: Sequence[str | Path], *, stream: TextIO, actual_out: Path | None = None) -> int:
-    """Run scenario files engine-only, writing one line per scenario (and its diff on failure).
+def run_suite(
+    paths: Sequence[str | Path], *, stream: TextIO, actual_out: Path | None = None, engine_only: bool = False
+) -> int:
+    """Run scenario files, writing one line per scenario (and its diff on failure).
 
     Args:
         paths: files and folders.
         stream: where the report goes.
         actual_out: when given, each scenario's actual rows go to ``actual_out/<name>.ndjson``.
+        engine_only: feed inputs to the engine directly; otherwise through an embedded Kafka
+            broker (scenarios marked ``replay: engine-only`` always run engine-only).
 
     Returns:
         The exit code (``EXIT_OK``, ``EXIT_FAILED`` or ``EXIT_INVALID``).
@@ -63,7 +67,7 @@ def run_suite(paths: Sequence[str | Path], *, stream: TextIO, actual_out: Path |
     counts = {"pass": 0, "fail": 0, "invalid": 0}
     for file in files:
         try:
-            result = run_scenario(load_scenario(file))
+            result = run_scenario(load_scenario(file), through_kafka=not engine_only)
         except ScenarioFileError as error:
             counts["invalid"] += 1
             stream.write(f"INVALID {error}\n")
