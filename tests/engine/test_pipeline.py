@@ -85,3 +85,23 @@ def test_context_of_a_stateless_query_is_the_input_key_and_timestamp() -> None:
         {"_timestamp": pa.array([7, 8], pa.int64()), "_key": ["k1", "k2"], "symbol": ["a", "b"]}
     )
     assert pipeline.process(batch).context.to_pylist() == [{"_timestamp": 7, "_key": "k1"}]
+
+
+def test_resumed_run_does_not_emit_windows_the_earlier_run_closed() -> None:
+    pipeline = Pipeline(compile_query("SELECT COUNT(*) AS n, _window_start AS ws FROM t WINDOW TUMBLING(1s)"))
+    pipeline.resume_after(2000)
+    emitted = pipeline.process(_batch([1500, 1900, 2100, 3500], ["a"] * 4)).rows.to_pylist()
+    emitted += pipeline.finish().rows.to_pylist()
+    assert emitted == [{"n": 1, "ws": 2000}, {"n": 1, "ws": 3000}]
+
+
+def test_resumed_changelog_skips_updates_of_closed_windows_but_keeps_their_state() -> None:
+    sql = (
+        "SELECT symbol, COUNT(*) AS n, _window_end AS we FROM t GROUP BY symbol "
+        "WINDOW SESSION(1s) EMIT CHANGES"
+    )
+    settings = QuerySettings.from_properties({"watermark.max_out_of_orderness": "10s"})
+    pipeline = Pipeline(compile_query(sql, settings=settings))
+    pipeline.resume_after(1500)
+    rows = pipeline.process(_batch([0, 400, 900], ["a", "a", "a"])).rows.to_pylist()
+    assert rows == [{"symbol": "a", "n": 3, "we": 1900, "_op": None}]

@@ -50,6 +50,22 @@ class Aggregation:
         self._first_seq = np.zeros(0, dtype=np.int64)
         self._capacity = 0
         self._frames: list[pa.Table] = []
+        self._emitted_through_ms = NO_BOUND
+
+    def suppress_through(self, end_ms: int) -> None:
+        """Windows ending at or before ``end_ms`` were emitted by an earlier run of this query:
+        rebuilt from replayed rows they are partial, so they are never emitted again."""
+        self._emitted_through_ms = max(self._emitted_through_ms, end_ms)
+
+    def _append(self, emitted: pa.Table | None) -> None:
+        """Keep an emitted frame, less the windows an earlier run already emitted."""
+        if emitted is None:
+            return
+        if self._emitted_through_ms != NO_BOUND:
+            end_ms = emitted.column(WINDOW_END)
+            fresh = pc.or_kleene(pc.is_null(end_ms), pc.greater(end_ms, self._emitted_through_ms))
+            emitted = emitted.filter(fresh)
+        self._frames.append(emitted)
 
     def begin(self, columns: list[ValueColumn], *, seq: np.ndarray) -> None:
         """Set the value columns of the batch that the next calls' row positions point into, and
@@ -119,8 +135,7 @@ class Aggregation:
         slots = np.concatenate([changes.slots, np.full(len(changes.delete_rows), -1)])[order]
         is_delete = order >= len(changes.rows)
         emitted = self._emission.on_update(frame.take(pa.array(order)), slots=slots, is_delete=is_delete)
-        if emitted is not None:
-            self._frames.append(emitted)
+        self._append(emitted)
 
     def merge(self, into: np.ndarray, sources: np.ndarray) -> None:
         self._reserve()
@@ -132,9 +147,7 @@ class Aggregation:
         values = [accumulator.combine(closed.slots, closed.starts) for accumulator in self._accumulators]
         frame = self._frame(closed.group_ids, closed.start_ms, closed.end_ms, values)
         order = np.lexsort((self._key_rank(closed.group_ids), closed.start_ms, closed.end_ms))
-        emitted = self._emission.on_close(frame.take(pa.array(order)))
-        if emitted is not None:
-            self._frames.append(emitted)
+        self._append(self._emission.on_close(frame.take(pa.array(order))))
 
     def _key_rank(self, group_ids: np.ndarray) -> np.ndarray:
         """Each group's position in ascending key order (column by column, NULLs first); sorts

@@ -128,6 +128,13 @@ class Pipeline:
         would find its rows late."""
         self._stage.expect_partitions(partitions)
 
+    def resume_after(self, watermark_ms: int) -> None:
+        """This run resumes an earlier one whose watermark had reached ``watermark_ms`` when it
+        last committed. Rows replayed from the committed offsets rebuild every window that was
+        open then; windows that had closed by then were emitted by the earlier run, and replayed
+        rows can only rebuild them partially, so they are not emitted again."""
+        self._stage.suppress_emitted(watermark_ms)
+
     def finish(self) -> StepOutput:
         """End of a finite input: the watermark moves to +infinity and every window closes."""
         return self._collect(self._stage.finish())

@@ -35,6 +35,9 @@ class Stage(Protocol):
     def expect_partitions(self, partitions: list[int]) -> None:
         """``partitions`` have data waiting: each holds the watermark until it delivers."""
 
+    def suppress_emitted(self, watermark_ms: int) -> None:
+        """An earlier run emitted every window the watermark ``watermark_ms`` had closed."""
+
     @property
     def watermark_ms(self) -> int | None:
         """The query watermark, if the stage tracks one."""

@@ -113,6 +113,9 @@ class AggregateStage:
             for argument in self._arguments
         ]
 
+    def suppress_emitted(self, watermark_ms: int) -> None:
+        self._aggregation.suppress_through(watermark_ms - self._plan.settings.allowed_lateness_ms)
+
     def expect_partitions(self, partitions: list[int]) -> None:
         self._watermark.expect(partitions)
 

@@ -188,3 +188,6 @@ class RowsStage:
 
     def expect_partitions(self, partitions: list[int]) -> None:
         """No watermark here."""
+
+    def suppress_emitted(self, watermark_ms: int) -> None:
+        """No windows here."""

@@ -38,3 +38,6 @@ class StatelessStage:
 
     def expect_partitions(self, partitions: list[int]) -> None:
         """No watermark here."""
+
+    def suppress_emitted(self, watermark_ms: int) -> None:
+        """No windows here."""
