@@ -20,6 +20,7 @@ from vsql.bench.workloads import WORKLOADS
 from vsql.engine.errors import VsqlError
 from vsql.engine.sql.script import split_statements
 from vsql.io.errors import InputError
+from vsql.io.kafka.commands import add_broker_arguments, add_datagen_arguments, run_broker, run_datagen
 from vsql.repl.render import FORMATS, make_renderer
 from vsql.repl.render.error import format_error
 from vsql.runtime import RunStats, Session
@@ -62,6 +63,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return _scenario(args)
     if args.command == "bench":
         return _bench(args)
+    if args.command == "broker":
+        return _broker(args)
+    if args.command == "datagen":
+        return _datagen(args)
     if args.command == "demo":
         with resources.as_file(resources.files("vsql").joinpath("data/trades_sample.ndjson")) as sample:
             return _run_statements([DEMO_SQL], inputs={"trades": sample}, output_format=args.format)
@@ -110,6 +115,8 @@ def _parser() -> argparse.ArgumentParser:
         "--memory", action="store_true", help="peak RSS at N and N/10 records, in child processes"
     )
     bench_run.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON")
+    add_broker_arguments(commands.add_parser("broker", help="run an embedded Kafka broker until Ctrl-C"))
+    add_datagen_arguments(commands.add_parser("datagen", help="produce generated events to a Kafka topic"))
     demo = commands.add_parser("demo", help="run a windowed aggregation over bundled sample trades")
     demo.add_argument(
         "--format", choices=FORMATS, default=argparse.SUPPRESS, help="result format (default: table)"
@@ -140,6 +147,22 @@ def _bench(args: argparse.Namespace) -> int:
         with args.json.open("w", encoding="utf-8") as out:
             write_json(results, out)
     return EXIT_OK
+
+
+def _broker(args: argparse.Namespace) -> int:
+    try:
+        return run_broker(partitions=args.partitions, topics=args.topics, stream=sys.stdout)
+    except InputError as error:
+        sys.stderr.write(format_error(error) + "\n")
+        return EXIT_USAGE
+
+
+def _datagen(args: argparse.Namespace) -> int:
+    try:
+        return run_datagen(args, stream=sys.stdout)
+    except (InputError, ValueError) as error:
+        sys.stderr.write(f"error: {error}\n")
+        return EXIT_USAGE
 
 
 def _run_script(path: Path, *, inputs: Mapping[str, Path], output_format: str) -> int:

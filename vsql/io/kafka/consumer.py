@@ -1,0 +1,285 @@
+"""Reading a topic as decoded Arrow batches, through one of the consumer tiers.
+
+``TopicConsumer`` subscribes to one topic in a consumer group and yields ``Decoded`` batches
+(value fields plus ``_key``, ``_timestamp``, ``_partition``, ``_offset``; undecodable values as
+dead letters), decoded a batch at a time by ``JsonDecoder.decode_messages``. The only per-message
+Python work is reading each message's value, key, timestamp, partition, offset and error, which
+the client API forces.
+
+Offsets are never committed automatically: the caller commits what it has safely emitted with
+``commit``. End-of-partition events make ``caught_up`` true, so a caller can read a finite topic
+to its end. Records that expired before they were read are counted (``expired``), never skipped
+silently.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any, Self
+
+import numpy as np
+import pyarrow as pa
+from confluent_kafka import OFFSET_INVALID, Consumer, KafkaError, KafkaException, Message, TopicPartition
+
+from vsql.engine.settings import ConsumerTier
+from vsql.io.formats.decoded import Decoded
+from vsql.io.formats.json import JsonDecoder
+from vsql.io.kafka.admin import DEFAULT_TIMEOUT_S, wait_for_topic
+from vsql.io.kafka.config import CONSUMER_DEFAULTS, client_config
+from vsql.io.kafka.errors import BrokerError
+from vsql.io.kafka.progress import PartitionSpan, Progress, spans_of
+from vsql.io.kafka.tiers import make_fetcher
+
+__all__ = ["DEFAULT_BATCH_SIZE", "TopicConsumer"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 50_000
+_second = itemgetter(1)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """One fetched batch of messages, decoded, with what the bookkeeping needs."""
+
+    decoded: Decoded
+    spans: list[PartitionSpan]
+    eofs: dict[int, int]
+    errors: list[KafkaError]
+
+
+class TopicConsumer:
+    """A consumer-group member reading one topic as decoded Arrow batches.
+
+    Args:
+        consumer_config: the broker's consumer properties (``Broker.consumer_config``).
+        topic: the topic to read.
+        group_id: the consumer group (offsets are committed for it).
+        tier: how messages are fetched (see ``tiers.py``).
+        auto_offset_reset: where to start without a committed offset: ``earliest`` or ``latest``.
+        batch_size: messages per fetched batch.
+        queue_chunks: batches the ``dedicated`` tier prefetches at most.
+        projection: value fields to decode (case-insensitive), None for all.
+        schema: value fields known in advance.
+        wait_for_topic_s: how long to wait for a missing topic; None fails at once.
+        timeout_s: bound of broker requests (metadata, commits, watermarks), in seconds.
+        overrides: librdkafka properties over vsql's consumer defaults (``CONSUMER_DEFAULTS``).
+
+    Raises:
+        TopicNotFoundError: the topic does not exist (after waiting).
+        BrokerError: the broker does not answer within ``timeout_s``.
+    """
+
+    def __init__(
+        self,
+        consumer_config: Mapping[str, str],
+        topic: str,
+        *,
+        group_id: str,
+        tier: ConsumerTier = ConsumerTier.BUFFERED,
+        auto_offset_reset: str = "earliest",
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        queue_chunks: int = 4,
+        projection: Collection[str] | None = None,
+        schema: pa.Schema | None = None,
+        wait_for_topic_s: float | None = None,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.topic = topic
+        self.tier = tier
+        self._bootstrap = str(consumer_config.get("bootstrap.servers", "?"))
+        self._timeout_s = timeout_s
+        self._decoder = JsonDecoder(projection=projection, schema=schema)
+        settings = {"group.id": group_id, "auto.offset.reset": auto_offset_reset}
+        self._consumer = Consumer(
+            client_config(CONSUMER_DEFAULTS, consumer_config, settings, overrides or {})
+        )
+        self._closed = False
+        try:
+            self.partition_count = wait_for_topic(
+                self._consumer, topic, bootstrap=self._bootstrap, timeout_s=timeout_s, wait_s=wait_for_topic_s
+            )
+        except BrokerError:
+            self._consumer.close()
+            raise
+        self._progress = Progress(low_watermark=self._low_watermark, committed=self._committed_of)
+        self.errors = 0
+        self.last_error: KafkaError | None = None
+        self._consumer.subscribe([topic], on_assign=self._on_assign, on_revoke=self._on_revoke)
+        self._fetcher = make_fetcher(
+            tier, self._consumer, self._prepare, batch_size=batch_size, queue_chunks=queue_chunks
+        )
+
+    def poll(self, timeout_s: float = 1.0) -> Decoded | None:
+        """The next decoded batch, or None when no message arrived within ``timeout_s``.
+
+        A batch may be empty (only end-of-partition events, or only dead letters).
+
+        Raises:
+            BrokerError: a fatal client error, or the prefetch thread failed.
+        """
+        chunk = self._fetcher.next(timeout_s)
+        if chunk is None:
+            return None
+        self._progress.record(chunk.spans, chunk.eofs)
+        for error in chunk.errors:
+            self._on_error(error)
+        return chunk.decoded
+
+    def batches(self, *, until_caught_up: bool = False, poll_timeout_s: float = 0.5) -> Iterator[Decoded]:
+        """Decoded batches with rows or dead letters, as they arrive.
+
+        Args:
+            until_caught_up: stop once every assigned partition reached its end (read a finite
+                topic); False runs until the caller stops iterating.
+            poll_timeout_s: wait per poll, in seconds.
+        """
+        while not (until_caught_up and self.caught_up):
+            decoded = self.poll(poll_timeout_s)
+            if decoded is not None and (decoded.batch.num_rows or decoded.dead_letters.num_rows):
+                yield decoded
+
+    @property
+    def caught_up(self) -> bool:
+        """True when every assigned partition reached its end since its last delivered message."""
+        return self._progress.caught_up
+
+    def positions(self) -> dict[int, int]:
+        """Next offset to deliver per partition (last delivered offset + 1, or the end reached)."""
+        return self._progress.positions()
+
+    def expired(self) -> dict[int, int]:
+        """Records that expired before they were read, per partition (non-zero counts only)."""
+        return self._progress.expired()
+
+    @property
+    def expired_count(self) -> int:
+        """All records that expired before they were read."""
+        return sum(self._progress.expired().values())
+
+    def lag(self, *, cached: bool = True) -> dict[int, int]:
+        """Messages behind the end of the log per assigned partition: high watermark - position.
+
+        Args:
+            cached: use the high watermarks of the latest fetch responses (no request); False
+                asks the broker.
+        """
+        positions = self._progress.positions()
+        lags = {}
+        for partition in sorted(self._progress.assigned):
+            tp = TopicPartition(self.topic, partition)
+            try:
+                low, high = self._fetcher.call(
+                    lambda c, tp=tp: c.get_watermark_offsets(tp, timeout=self._timeout_s, cached=cached)
+                )
+            except KafkaException:
+                continue
+            if high < 0:
+                continue
+            lags[partition] = max(0, high - positions.get(partition, max(low, 0)))
+        return lags
+
+    def commit(self, offsets: Mapping[int, int]) -> None:
+        """Commit, for the group, the next offset to read per partition (synchronously).
+
+        Args:
+            offsets: partition -> next offset (the first record whose effects are not yet
+                emitted); the runtime decides what is safe.
+
+        Raises:
+            BrokerError: the commit failed (e.g. the partition is no longer assigned).
+        """
+        if not offsets:
+            return
+        parts = [TopicPartition(self.topic, p, o) for p, o in sorted(offsets.items())]
+        try:
+            results = self._fetcher.call(lambda c: c.commit(offsets=parts, asynchronous=False))
+        except KafkaException as error:
+            raise BrokerError(f"commit of {dict(offsets)} failed: {error.args[0].str()}") from error
+        failed = [tp for tp in results or [] if tp.error is not None]
+        if failed:
+            raise BrokerError(
+                f"commit failed for partitions {[tp.partition for tp in failed]}: {failed[0].error}"
+            )
+
+    def committed(self) -> dict[int, int]:
+        """The group's committed offsets of the topic's partitions (those that have one)."""
+        return self._committed_of(list(range(self.partition_count)))
+
+    def close(self) -> None:
+        """Stop fetching and leave the group (offsets are not committed). Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self._fetcher.close()
+        self._consumer.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _prepare(self, messages: list[Message]) -> _Chunk:
+        """Split events from messages and decode the messages (runs in the fetching thread)."""
+        errors = list(map(Message.error, messages))
+        eofs: dict[int, int] = {}
+        failures: list[KafkaError] = []
+        if any(errors):
+            kept = []
+            for message, error in zip(messages, errors, strict=True):
+                if error is None:
+                    kept.append(message)
+                elif error.code() == KafkaError._PARTITION_EOF:
+                    eofs[message.partition()] = message.offset()
+                else:
+                    failures.append(error)
+            messages = kept
+        count = len(messages)
+        partitions = np.fromiter(map(Message.partition, messages), dtype=np.int32, count=count)
+        offsets = np.fromiter(map(Message.offset, messages), dtype=np.int64, count=count)
+        timestamps = np.fromiter(map(_second, map(Message.timestamp, messages)), dtype=np.int64, count=count)
+        if count and timestamps.min() < 0:
+            timestamps = np.where(timestamps < 0, None, timestamps)
+        decoded = self._decoder.decode_messages(
+            list(map(Message.value, messages)),
+            keys=list(map(Message.key, messages)),
+            timestamps=timestamps,
+            partitions=partitions,
+            offsets=offsets,
+        )
+        return _Chunk(decoded, spans_of(partitions, offsets), eofs, failures)
+
+    def _on_error(self, error: KafkaError) -> None:
+        self.errors += 1
+        self.last_error = error
+        if error.fatal():
+            raise BrokerError(f"fatal Kafka client error: {error.str()}")
+        logger.warning("consumer of %s: %s", self.topic, error.str())
+
+    def _on_assign(self, _consumer: Consumer, parts: list[TopicPartition]) -> None:
+        self._progress.assign(tp.partition for tp in parts if tp.topic == self.topic)
+
+    def _on_revoke(self, _consumer: Consumer, parts: list[TopicPartition]) -> None:
+        self._progress.revoke(tp.partition for tp in parts if tp.topic == self.topic)
+
+    def _low_watermark(self, partition: int) -> int:
+        tp = TopicPartition(self.topic, partition)
+        try:
+            low, _ = self._fetcher.call(lambda c: c.get_watermark_offsets(tp, timeout=self._timeout_s))
+        except KafkaException as error:
+            logger.warning("cannot read the log start of partition %d: %s", partition, error)
+            return 0
+        return low
+
+    def _committed_of(self, partitions: list[int]) -> dict[int, int]:
+        parts = [TopicPartition(self.topic, p) for p in partitions]
+        try:
+            found = self._fetcher.call(lambda c: c.committed(parts, timeout=self._timeout_s))
+        except KafkaException as error:
+            raise BrokerError(f"cannot read committed offsets: {error.args[0].str()}") from error
+        return {tp.partition: tp.offset for tp in found if tp.offset != OFFSET_INVALID and tp.offset >= 0}

@@ -1,0 +1,29 @@
+"""Errors of the Kafka layer: a broker that cannot be reached or used, a topic that is missing.
+
+Both are ``InputError``s (and so ``VsqlError``s): like an unreadable file, they stop a query before
+or while it reads its input, and the CLI reports them as input errors (exit code 2).
+"""
+
+from __future__ import annotations
+
+from vsql.io.errors import InputError
+
+__all__ = ["BrokerError", "TopicNotFoundError"]
+
+
+class BrokerError(InputError):
+    """A broker cannot be started, reached, or asked to do something (create a topic, commit)."""
+
+
+class TopicNotFoundError(InputError):
+    """A topic a query reads does not exist on the broker.
+
+    Args:
+        topic: the missing topic's name.
+        bootstrap: the broker's bootstrap address, for the message.
+    """
+
+    def __init__(self, topic: str, *, bootstrap: str) -> None:
+        super().__init__(f"topic '{topic}' does not exist on the broker at {bootstrap}")
+        self.topic = topic
+        self.bootstrap = bootstrap
