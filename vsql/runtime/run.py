@@ -57,6 +57,9 @@ def run_query(
         ExecutionError: the engine failed. BrokerError: the broker failed.
     """
     loop = _Loop(plan, source, sink=sink, dead_letters=dead_letters, on_progress=on_progress)
+    resumed_at = source.resume_watermark()
+    if resumed_at is not None:
+        loop.pipeline.resume_after(resumed_at)
     for decoded in source.batches():
         if cancel is not None and cancel.is_set():
             break
@@ -161,7 +164,10 @@ class _Loop:
         self._sink.flush()
         if self._dead_letters is not None:
             self._dead_letters.flush()
-        self._source.commit(self._ledger.safe_offsets(self.pipeline.held_since_seq))
+        self._source.commit(
+            self._ledger.safe_offsets(self.pipeline.held_since_seq),
+            watermark_ms=self.pipeline.metrics.watermark_ms,
+        )
         self._last_commit = time.monotonic()
         self._report()
 

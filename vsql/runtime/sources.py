@@ -15,6 +15,8 @@ from vsql.io.kafka.consumer import TopicConsumer
 
 __all__ = ["BlockSource", "KafkaSource", "Source"]
 
+_WATERMARK_PREFIX = "vsql:watermark_ms="
+
 
 class Source(Protocol):
     """A query's input."""
@@ -26,8 +28,12 @@ class Source(Protocol):
     def batches(self) -> Iterator[Decoded | None]:
         """Decoded batches in arrival order; None is a heartbeat. Ends with a finite input."""
 
-    def commit(self, offsets: Mapping[int, int]) -> None:
-        """Commit the next offset to read per partition (no-op for inputs without offsets)."""
+    def commit(self, offsets: Mapping[int, int], *, watermark_ms: int | None) -> None:
+        """Commit the next offset to read per partition, with the query watermark reached (no-op
+        for inputs without offsets)."""
+
+    def resume_watermark(self) -> int | None:
+        """The watermark an earlier run of the same query had committed, or None."""
 
     def waiting_partitions(self) -> list[int] | None:
         """Partitions known to hold unread data, or None while the source cannot tell yet."""
@@ -47,8 +53,12 @@ class BlockSource:
     def batches(self) -> Iterator[Decoded | None]:
         yield from self._blocks
 
-    def commit(self, offsets: Mapping[int, int]) -> None:
+    def commit(self, offsets: Mapping[int, int], *, watermark_ms: int | None) -> None:
         """Files have no committed position."""
+
+    def resume_watermark(self) -> int | None:
+        """A file is always read from its start."""
+        return None
 
     def waiting_partitions(self) -> list[int] | None:
         """Rows of a file arrive in file order: nothing waits elsewhere."""
@@ -92,8 +102,20 @@ class KafkaSource:
             else:
                 yield decoded
 
-    def commit(self, offsets: Mapping[int, int]) -> None:
-        self._consumer.commit(offsets)
+    def commit(self, offsets: Mapping[int, int], *, watermark_ms: int | None) -> None:
+        metadata = None if watermark_ms is None else f"{_WATERMARK_PREFIX}{watermark_ms}"
+        self._consumer.commit(offsets, metadata=metadata)
+
+    def resume_watermark(self) -> int | None:
+        """The smallest watermark committed with the group's offsets (all partitions are committed
+        together, so they normally agree)."""
+        marks = [
+            int(text.removeprefix(_WATERMARK_PREFIX))
+            for text in self._consumer.committed_metadata()
+            if text.startswith(_WATERMARK_PREFIX)
+            and text.removeprefix(_WATERMARK_PREFIX).lstrip("-").isdigit()
+        ]
+        return min(marks, default=None)
 
     def waiting_partitions(self) -> list[int] | None:
         lag = self._consumer.lag(cached=False)

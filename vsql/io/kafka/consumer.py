@@ -183,19 +183,22 @@ class TopicConsumer:
             lags[partition] = max(0, high - positions.get(partition, max(low, 0)))
         return lags
 
-    def commit(self, offsets: Mapping[int, int]) -> None:
+    def commit(self, offsets: Mapping[int, int], *, metadata: str | None = None) -> None:
         """Commit, for the group, the next offset to read per partition (synchronously).
 
         Args:
             offsets: partition -> next offset (the first record whose effects are not yet
                 emitted); the runtime decides what is safe.
+            metadata: a string stored with every committed offset (the runtime keeps the query's
+                watermark there, to resume without emitting closed windows twice).
 
         Raises:
             BrokerError: the commit failed (e.g. the partition is no longer assigned).
         """
         if not offsets:
             return
-        parts = [TopicPartition(self.topic, p, o) for p, o in sorted(offsets.items())]
+        extra = {} if metadata is None else {"metadata": metadata}
+        parts = [TopicPartition(self.topic, p, o, **extra) for p, o in sorted(offsets.items())]
         try:
             results = self._fetcher.call(lambda c: c.commit(offsets=parts, asynchronous=False))
         except KafkaException as error:
@@ -209,6 +212,15 @@ class TopicConsumer:
     def committed(self) -> dict[int, int]:
         """The group's committed offsets of the topic's partitions (those that have one)."""
         return self._committed_of(list(range(self.partition_count)))
+
+    def committed_metadata(self) -> list[str]:
+        """The metadata strings committed with the group's offsets of this topic (non-empty ones)."""
+        parts = [TopicPartition(self.topic, p) for p in range(self.partition_count)]
+        try:
+            found = self._fetcher.call(lambda c: c.committed(parts, timeout=self._timeout_s))
+        except KafkaException as error:
+            raise BrokerError(f"cannot read committed offsets: {error.args[0].str()}") from error
+        return [tp.metadata for tp in found if tp.metadata]
 
     def close(self) -> None:
         """Stop fetching and leave the group (offsets are not committed). Idempotent."""
