@@ -10,6 +10,9 @@ import orjson
 import pytest
 
 from vsql.cli import main
+from vsql.datagen import EventSpec, generate
+from vsql.io.kafka.brokers import EmbeddedBroker
+from vsql.io.kafka.producer import JsonProducer
 
 SQL = "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol EMIT FINAL"
 
@@ -35,9 +38,22 @@ def test_bad_input_binding_is_a_usage_error() -> None:
     assert main(["-e", SQL, "--input", "no-equals-sign"]) == 2
 
 
-def test_query_without_input_says_kafka_is_coming(capsys: pytest.CaptureFixture[str]) -> None:
+def test_query_over_a_missing_topic_is_a_clear_input_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["-e", SQL]) == 2
-    assert "Kafka" in capsys.readouterr().err
+    assert "topic 'trades' does not exist" in capsys.readouterr().err
+
+
+def test_query_over_a_topic_on_a_live_broker(capsys: pytest.CaptureFixture[str]) -> None:
+    broker = EmbeddedBroker()
+    broker.create_topic("trades", 2)
+    producer = JsonProducer(broker.client_config)
+    for batch in generate(EventSpec(count=3000, keys=3, seed=2)):
+        producer.produce_batch("trades", batch, key_column="symbol")
+    producer.flush()
+    sql = "SELECT COUNT(*) AS n, COUNT(DISTINCT symbol) AS symbols FROM trades EMIT FINAL"
+    assert main(["-e", sql, "--bootstrap", broker.bootstrap, "--tier", "dedicated", "--format", "json"]) == 0
+    assert orjson.loads(capsys.readouterr().out) == {"n": 3000, "symbols": 3}
+    broker.close()
 
 
 def test_missing_input_file_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

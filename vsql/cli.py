@@ -9,7 +9,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TextIO
@@ -18,9 +18,17 @@ from vsql.bench.report import write_json, write_table
 from vsql.bench.runner import run_workloads
 from vsql.bench.workloads import WORKLOADS
 from vsql.engine.errors import VsqlError
+from vsql.engine.settings import ConsumerTier
 from vsql.engine.sql.script import split_statements
 from vsql.io.errors import InputError
-from vsql.io.kafka.commands import add_broker_arguments, add_datagen_arguments, run_broker, run_datagen
+from vsql.io.kafka.commands import (
+    add_broker_arguments,
+    add_connection_arguments,
+    add_datagen_arguments,
+    broker_from_args,
+    run_broker,
+    run_datagen,
+)
 from vsql.repl.render import FORMATS, make_renderer
 from vsql.repl.render.error import format_error
 from vsql.runtime import RunStats, Session
@@ -69,11 +77,13 @@ def _main(argv: Sequence[str] | None) -> int:
         return _datagen(args)
     if args.command == "demo":
         with resources.as_file(resources.files("vsql").joinpath("data/trades_sample.ndjson")) as sample:
-            return _run_statements([DEMO_SQL], inputs={"trades": sample}, output_format=args.format)
+            return _run_statements(
+                [DEMO_SQL], session=Session(inputs={"trades": sample}), output_format=args.format
+            )
     if args.execute is not None:
-        return _run_statements([args.execute], inputs=dict(args.inputs), output_format=args.format)
+        return _run_statements([args.execute], session=_session(args), output_format=args.format)
     if args.file is not None:
-        return _run_script(args.file, inputs=dict(args.inputs), output_format=args.format)
+        return _run_script(args.file, session=_session(args), output_format=args.format)
     parser.print_usage(sys.stderr)
     sys.stderr.write("vsql: the interactive shell is not available yet; use -e, -f, scenario or demo\n")
     return EXIT_USAGE
@@ -94,6 +104,12 @@ def _parser() -> argparse.ArgumentParser:
         help="bind a topic name to an NDJSON or CSV file, replayed as a finite input",
     )
     parser.add_argument("--format", choices=FORMATS, default="table", help="result format (default: table)")
+    parser.add_argument(
+        "--tier",
+        choices=[tier.value for tier in ConsumerTier],
+        help="Kafka consumer tier (default: buffered)",
+    )
+    add_connection_arguments(parser)
     commands = parser.add_subparsers(dest="command")
     scenario = commands.add_parser("scenario", help="scenario files")
     scenario_commands = scenario.add_subparsers(dest="scenario_command", required=True)
@@ -165,17 +181,31 @@ def _datagen(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
 
-def _run_script(path: Path, *, inputs: Mapping[str, Path], output_format: str) -> int:
+def _session(args: argparse.Namespace) -> Session:
+    """The session of ``-e``/``-f``: file inputs, and the broker opened when a query needs it."""
+    session = Session(broker=lambda: broker_from_args(args), inputs=dict(args.inputs))
+    if args.tier is not None:
+        session.set_property("consumer.tier", args.tier)
+    return session
+
+
+def _run_script(path: Path, *, session: Session, output_format: str) -> int:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         sys.stderr.write(f"error: cannot read script {str(path)!r}: {error.strerror or error}\n")
         return EXIT_USAGE
-    return _run_statements(split_statements(text), inputs=inputs, output_format=output_format)
+    return _run_statements(split_statements(text), session=session, output_format=output_format)
 
 
-def _run_statements(statements: Sequence[str], *, inputs: Mapping[str, Path], output_format: str) -> int:
-    session = Session(inputs=inputs)
+def _run_statements(statements: Sequence[str], *, session: Session, output_format: str) -> int:
+    try:
+        return _execute_all(statements, session=session, output_format=output_format)
+    finally:
+        session.close(wait=True)
+
+
+def _execute_all(statements: Sequence[str], *, session: Session, output_format: str) -> int:
     for statement in statements:
         renderer = make_renderer(output_format, sys.stdout)
         try:

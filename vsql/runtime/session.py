@@ -62,17 +62,30 @@ class Session:
     """Session state of a script or shell.
 
     Args:
-        broker: the Kafka broker topics are read from and written to; None for files only.
+        broker: the Kafka broker topics are read from and written to, or a function opening it on
+            first use (so a script over files never connects); None for files only.
         inputs: topic name -> NDJSON/CSV file, replayed as a finite input.
     """
 
-    def __init__(self, *, broker: Broker | None = None, inputs: Mapping[str, Path] | None = None) -> None:
-        self.broker = broker
+    def __init__(
+        self,
+        *,
+        broker: Broker | Callable[[], Broker] | None = None,
+        inputs: Mapping[str, Path] | None = None,
+    ) -> None:
+        self._broker = broker
         self._inputs = dict(inputs or {})
         self._properties: dict[str, str] = {}
         self.queries: dict[str, BackgroundQuery] = {}
         self._query_numbers = itertools.count(1)
         self._producer: JsonProducer | None = None
+
+    @property
+    def broker(self) -> Broker | None:
+        """The session's broker, opened on first use."""
+        if callable(self._broker) and not hasattr(self._broker, "client_config"):
+            self._broker = self._broker()
+        return self._broker
 
     @property
     def settings(self) -> QuerySettings:
@@ -83,6 +96,16 @@ class Session:
     def properties(self) -> dict[str, str]:
         """The SET properties, as written."""
         return dict(self._properties)
+
+    def set_property(self, key: str, value: str) -> None:
+        """``SET 'key' = 'value'``.
+
+        Raises:
+            PlanError: the key or value is not valid.
+        """
+        candidate = {**self._properties, key: value}
+        QuerySettings.from_properties(candidate)
+        self._properties = candidate
 
     def compile(self, statement: str) -> LogicalPlan | SetStatement | UnsetStatement:
         """Compile a statement with the session's settings (and a file input's sampled schema)."""
@@ -119,9 +142,7 @@ class Session:
         """
         compiled = self.compile(statement)
         if isinstance(compiled, SetStatement):
-            candidate = {**self._properties, compiled.key: compiled.value}
-            QuerySettings.from_properties(candidate)
-            self._properties = candidate
+            self.set_property(compiled.key, compiled.value)
             return None
         if isinstance(compiled, UnsetStatement):
             self._properties.pop(compiled.key, None)
