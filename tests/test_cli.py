@@ -172,3 +172,17 @@ def test_unknown_column_in_a_file_input_is_rejected_with_a_suggestion(
 ) -> None:
     assert main(["-e", "SELECT symbl FROM trades", "--input", f"trades={trades}"]) == 1
     assert "did you mean 'symbol'" in capsys.readouterr().err
+
+
+def test_statements_on_stdin_run_as_a_script(trades: Path) -> None:
+    script = f"SET 'watermark.max_out_of_orderness' = '1s';\n{SQL};\n"
+    completed = subprocess.run(
+        [sys.executable, "-m", "vsql", "--input", f"trades={trades}", "--format", "csv"],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert sorted(completed.stdout.splitlines()) == ["A,3", "B,3", "symbol,n"]

@@ -1,4 +1,7 @@
-"""The ``vsql`` command: parses arguments and routes to the runtime, the scenario suite or a demo.
+"""The ``vsql`` command: parses arguments and routes to the shell, the runtime, the scenario suite or a demo.
+
+Without ``-e``, ``-f`` or a subcommand, statements piped on stdin run as a script; on a terminal the
+interactive shell opens (``vsql.repl.startup``).
 
 Exit codes: 0 ok, 1 a query error (syntax, plan, execution), 2 a usage or input error.
 """
@@ -16,7 +19,7 @@ from typing import TextIO
 
 from vsql.bench.report import write_json, write_table
 from vsql.bench.runner import run_workloads
-from vsql.bench.workloads import WORKLOADS
+from vsql.bench.workloads import DEFAULT_WORKLOADS, WORKLOADS
 from vsql.engine.errors import VsqlError
 from vsql.engine.settings import ConsumerTier
 from vsql.engine.sql.script import split_statements
@@ -31,6 +34,7 @@ from vsql.io.kafka.commands import (
 )
 from vsql.repl.render import FORMATS, make_renderer
 from vsql.repl.render.error import format_error
+from vsql.repl.startup import open_shell
 from vsql.runtime import RunStats, Session
 from vsql.scenario.suite import run_suite
 
@@ -78,15 +82,16 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "demo":
         with resources.as_file(resources.files("vsql").joinpath("data/trades_sample.ndjson")) as sample:
             return _run_statements(
-                [DEMO_SQL], session=Session(inputs={"trades": sample}), output_format=args.format
+                [DEMO_SQL], session=Session(inputs={"trades": sample}), output_format=_format(args)
             )
     if args.execute is not None:
-        return _run_statements([args.execute], session=_session(args), output_format=args.format)
+        return _run_statements([args.execute], session=_session(args), output_format=_format(args))
     if args.file is not None:
-        return _run_script(args.file, session=_session(args), output_format=args.format)
-    parser.print_usage(sys.stderr)
-    sys.stderr.write("vsql: the interactive shell is not available yet; use -e, -f, scenario or demo\n")
-    return EXIT_USAGE
+        return _run_script(args.file, session=_session(args), output_format=_format(args))
+    if not sys.stdin.isatty():
+        statements = split_statements(sys.stdin.read())
+        return _run_statements(statements, session=_session(args), output_format=_format(args))
+    return open_shell(args)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -103,7 +108,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="TOPIC=PATH",
         help="bind a topic name to an NDJSON or CSV file, replayed as a finite input",
     )
-    parser.add_argument("--format", choices=FORMATS, default="table", help="result format (default: table)")
+    parser.add_argument(
+        "--format", choices=FORMATS, help="result format (default: table, or the shell's config file)"
+    )
+    parser.add_argument(
+        "--no-demo", action="store_true", help="shell: do not produce demo trades to the embedded broker"
+    )
     parser.add_argument(
         "--tier",
         choices=[tier.value for tier in ConsumerTier],
@@ -123,7 +133,10 @@ def _parser() -> argparse.ArgumentParser:
     bench_commands = bench.add_subparsers(dest="bench_command", required=True)
     bench_run = bench_commands.add_parser("run", help="measure workloads against their reference loops")
     bench_run.add_argument(
-        "workloads", nargs="*", metavar="WORKLOAD", help=f"default: {', '.join(WORKLOADS)}"
+        "workloads",
+        nargs="*",
+        metavar="WORKLOAD",
+        help=f"default: {', '.join(DEFAULT_WORKLOADS)}; Kafka workloads run by name",
     )
     bench_run.add_argument("--records", type=int, default=1_000_000, help="records per run (default 1000000)")
     bench_run.add_argument("--repeat", type=int, default=3, help="timed runs per workload (default 3)")
@@ -147,12 +160,16 @@ def _binding(text: str) -> tuple[str, Path]:
     return name.strip(), Path(path.strip())
 
 
+def _format(args: argparse.Namespace) -> str:
+    return args.format or "table"
+
+
 def _scenario(args: argparse.Namespace) -> int:
     return run_suite(args.paths, stream=sys.stdout, actual_out=args.actual_out, engine_only=args.engine_only)
 
 
 def _bench(args: argparse.Namespace) -> int:
-    names = args.workloads or list(WORKLOADS)
+    names = args.workloads or list(DEFAULT_WORKLOADS)
     unknown = [name for name in names if name not in WORKLOADS]
     if unknown:
         sys.stderr.write(f"vsql: unknown workload {', '.join(unknown)}; known: {', '.join(WORKLOADS)}\n")

@@ -9,26 +9,35 @@ second so the bench runner can register them as workloads.
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Self
 
 import pyarrow as pa
 from confluent_kafka import Consumer
 
+from vsql.bench.measure import Measurement
+from vsql.bench.workloads import Workload
 from vsql.datagen import EventSpec, generate
 from vsql.engine.settings import ConsumerTier
+from vsql.engine.sql.statements import compile_query
+from vsql.io.formats.decoded import Decoded
 from vsql.io.kafka.brokers import Broker, EmbeddedBroker
 from vsql.io.kafka.config import CONSUMER_DEFAULTS, client_config
 from vsql.io.kafka.consumer import DEFAULT_BATCH_SIZE, TopicConsumer
+from vsql.runtime.run import run_query
+from vsql.runtime.sinks import CallbackSink
+from vsql.runtime.sources import KafkaSource
 
-__all__ = ["KafkaBenchResult", "bare_consume_rate", "produce_rate", "run", "tier_consume_rate"]
+__all__ = ["KafkaBenchResult", "KafkaInputs", "bare_consume_rate", "produce_rate", "run", "tier_consume_rate"]
 
 logger = logging.getLogger(__name__)
 
-_TOPIC = "bench-trades"
+_TOPIC = "bench_trades"
 _PARTITIONS = 16
 _PROJECTION = ("symbol", "price", "qty", "side")
 
@@ -55,19 +64,35 @@ def produce_rate(broker: Broker, topic: str, batches: list[pa.RecordBatch]) -> f
 
 
 def bare_consume_rate(broker: Broker, topic: str, records: int, *, group_id: str) -> float:
-    """Records/s of a bare ``consume(num_messages=...)`` loop that only counts messages, timed
-    from the first message to the last."""
+    """Records/s of a bare ``consume(num_messages=...)`` loop that only counts messages."""
+    return _rate(_bare_consume(broker, topic, records, group_id=group_id))
+
+
+def _rate(timed: tuple[int, float]) -> float:
+    return timed[0] / timed[1] if timed[1] > 0 else float("inf")
+
+
+def _after_first(seen: int, first: int, started: float, begun: float) -> tuple[int, float]:
+    """Records read after the first batch and their seconds; when the first batch held them all
+    (tiny runs), every record and the time from the first request."""
+    if seen > first:
+        return seen - first, time.perf_counter() - started
+    return seen, time.perf_counter() - begun
+
+
+def _bare_consume(broker: Broker, topic: str, records: int, *, group_id: str) -> tuple[int, float]:
+    """Records read after the first batch, and the seconds they took (the first batch waits for
+    the group to form, so the clock starts when it has been handled)."""
     consumer = Consumer(client_config(CONSUMER_DEFAULTS, broker.consumer_config, {"group.id": group_id}))
     consumer.subscribe([topic])
-    seen, started = 0, None
+    seen, first, started, begun = 0, 0, 0.0, time.perf_counter()
     try:
         while seen < records:
             messages = consumer.consume(DEFAULT_BATCH_SIZE, 1.0)
-            if started is None and messages:
-                started = time.perf_counter()
             seen += sum(1 for m in messages if m.error() is None)
-        assert started is not None
-        return seen / (time.perf_counter() - started)
+            if not first and seen:
+                first, started = seen, time.perf_counter()
+        return _after_first(seen, first, started, begun)
     finally:
         consumer.close()
 
@@ -75,25 +100,134 @@ def bare_consume_rate(broker: Broker, topic: str, records: int, *, group_id: str
 def tier_consume_rate(
     broker: Broker, topic: str, records: int, *, tier: ConsumerTier, group_id: str
 ) -> float:
-    """Records/s of a ``TopicConsumer`` tier, decoding included, timed from the first batch."""
+    """Records/s of a ``TopicConsumer`` tier, decoding included."""
+    return _rate(_tier_consume(broker, topic, records, tier=tier, group_id=group_id))
+
+
+def _tier_consume(
+    broker: Broker, topic: str, records: int, *, tier: ConsumerTier, group_id: str
+) -> tuple[int, float]:
+    """Like ``_bare_consume``, through a ``TopicConsumer`` tier, decoding included."""
     with TopicConsumer(
         broker.consumer_config, topic, group_id=group_id, tier=tier, projection=_PROJECTION
     ) as consumer:
-        seen, started = 0, None
+        seen, first, started, begun = 0, 0, 0.0, time.perf_counter()
         while seen < records:
             decoded = consumer.poll(1.0)
             if decoded is None:
                 continue
-            if started is None:
-                started = time.perf_counter()
             seen += decoded.batch.num_rows + decoded.dead_letters.num_rows
-        assert started is not None
-        return seen / (time.perf_counter() - started)
+            if not first and seen:
+                first, started = seen, time.perf_counter()
+        return _after_first(seen, first, started, begun)
+
+
+def _query(broker: Broker, topic: str, records: int, *, sql: str, group_id: str) -> tuple[int, float]:
+    """Like ``_bare_consume``, running ``sql`` with ``run_query`` (buffered tier, results to a
+    no-op sink, commits and the end of input included)."""
+    plan = compile_query(sql.replace("FROM trades", f"FROM {topic}"))
+    consumer = TopicConsumer(broker.consumer_config, topic, group_id=group_id, projection=plan.input_columns)
+    source = _TimedSource(KafkaSource(consumer, until_caught_up=True))
+    begun = time.perf_counter()
+    try:
+        stats = run_query(plan, source, sink=CallbackSink(lambda _: None))
+    finally:
+        source.close()
+    if stats.records_in != records:
+        raise RuntimeError(f"the query read {stats.records_in} of {records} records")
+    return _after_first(records, source.first_count, source.started, begun)
+
+
+class _TimedSource:
+    """A Kafka source that notes when the run loop has handled its first batch."""
+
+    def __init__(self, source: KafkaSource) -> None:
+        self._source = source
+        self.first_count = 0
+        self.started = 0.0
+
+    @property
+    def expired_count(self) -> int:
+        return self._source.expired_count
+
+    def batches(self) -> Iterator[Decoded | None]:
+        for decoded in self._source.batches():
+            yield decoded
+            if decoded is not None and not self.first_count:
+                self.first_count = decoded.batch.num_rows + decoded.dead_letters.num_rows
+                self.started = time.perf_counter()
+
+    def commit(self, offsets: Mapping[int, int], *, watermark_ms: int | None) -> None:
+        self._source.commit(offsets, watermark_ms=watermark_ms)
+
+    def resume_watermark(self) -> int | None:
+        return self._source.resume_watermark()
+
+    def waiting_partitions(self) -> list[int] | None:
+        return self._source.waiting_partitions()
+
+    def close(self) -> None:
+        self._source.close()
+
+
+class KafkaInputs:
+    """An embedded broker holding generated trades for the bench runner's Kafka workloads: one
+    topic per record count, produced once; every measurement reads it in a fresh group."""
+
+    def __init__(self) -> None:
+        self._broker = EmbeddedBroker()
+        self._topics: dict[int, str] = {}
+        self._groups = itertools.count()
+
+    def topic(self, records: int) -> str:
+        """The topic holding ``records`` trades (produced on first use).
+
+        Raises:
+            RuntimeError: the broker did not retain every record.
+        """
+        if records not in self._topics:
+            name = f"{_TOPIC}_{records}"
+            self._broker.create_topic(name, _PARTITIONS)
+            produce_rate(self._broker, name, _trades(records))
+            retained = self._broker.topics()[name].messages
+            if retained != records:
+                raise RuntimeError(f"the broker retained {retained} of {records} records")
+            self._topics[records] = name
+        return self._topics[records]
+
+    def measure(self, work: Workload, records: int) -> Measurement:
+        """Time a Kafka workload over ``records`` trades."""
+        topic, group = self.topic(records), f"{work.name}-{next(self._groups)}"
+        if work.tier is None:
+            timed = _query(self._broker, topic, records, sql=work.sql, group_id=group)
+        else:
+            timed = _tier_consume(self._broker, topic, records, tier=ConsumerTier(work.tier), group_id=group)
+        return Measurement(records=timed[0], seconds=timed[1], batch_latency_ms=(0.0, 0.0, 0.0))
+
+    def measure_bare(self, records: int) -> Measurement:
+        """Time the bare ``consume(num_messages=...)`` loop over the same topic."""
+        topic, group = self.topic(records), f"bare-{next(self._groups)}"
+        timed = _bare_consume(self._broker, topic, records, group_id=group)
+        return Measurement(records=timed[0], seconds=timed[1], batch_latency_ms=(0.0, 0.0, 0.0))
+
+    def close(self) -> None:
+        """Stop the broker."""
+        self._broker.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _trades(records: int) -> list[pa.RecordBatch]:
+    return list(generate(EventSpec(count=records, keys=100, start_ms=1_700_000_000_000)))
 
 
 def run(records: int, *, repeat: int = 3, progress: Callable[[str], None] = logger.info) -> KafkaBenchResult:
     """Produce ``records`` trades into a fresh embedded broker, then measure every consumer."""
-    batches = list(generate(EventSpec(count=records, keys=100, start_ms=1_700_000_000_000)))
+    batches = _trades(records)
     with EmbeddedBroker() as broker:
         produce_best = 0.0
         for attempt in range(repeat):

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import statistics
+from contextlib import ExitStack
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vsql.bench.measure import Measurement, measure, measure_reference, peak_in_child
-from vsql.bench.workloads import Workload, workload
+from vsql.bench.workloads import BARE_CONSUME, InputKind, Workload, workload
+
+if TYPE_CHECKING:
+    from vsql.bench.kafka import KafkaInputs
 
 __all__ = ["WorkloadResult", "run_workloads"]
 
@@ -50,36 +55,64 @@ def run_workloads(
         repeat: timed runs per workload; the median is reported, with the relative spread.
         memory: also measure peak RSS at ``records`` and at ``records // 10`` in child processes.
     """
+    works = [workload(name) for name in names]
     references: dict[str, float] = {}
-    results = []
-    for name in names:
-        work = workload(name)
-        measure(work, min(records, 50_000))
-        chosen, spread = _median([measure(work, records) for _ in range(repeat)])
-        if work.reference not in references:
-            references[work.reference] = _reference_rate(work, records, repeat)
-        peak = growth = None
-        if memory:
-            small = peak_in_child(name, max(records // 10, 1))["peak_rss_mb"]
-            peak = peak_in_child(name, records)["peak_rss_mb"]
-            growth = peak / small
-        results.append(
-            WorkloadResult(
-                name=name,
-                records=records,
-                records_per_s=chosen.records_per_s,
-                spread=spread,
-                us_per_record=chosen.us_per_record,
-                batch_latency_ms=chosen.batch_latency_ms,
-                reference=work.reference,
-                reference_records_per_s=references[work.reference],
-                peak_rss_mb=peak,
-                memory_growth=growth,
+    with ExitStack() as stack:
+        kafka = None
+        if any(work.input is InputKind.KAFKA for work in works):
+            from vsql.bench.kafka import KafkaInputs  # noqa: PLC0415 - starts a broker only when needed
+
+            kafka = stack.enter_context(KafkaInputs())
+        results = []
+        for work in works:
+            runs = _Runs(work, records=records, repeat=repeat, kafka=kafka)
+            runs.once(min(records, 50_000))
+            chosen, spread = _median([runs.once(records) for _ in range(repeat)])
+            if work.reference not in references:
+                references[work.reference] = runs.reference_rate()
+            peak = growth = None
+            if memory and work.input is not InputKind.KAFKA:
+                small = peak_in_child(work.name, max(records // 10, 1))["peak_rss_mb"]
+                peak = peak_in_child(work.name, records)["peak_rss_mb"]
+                growth = peak / small
+            results.append(
+                WorkloadResult(
+                    name=work.name,
+                    records=records,
+                    records_per_s=chosen.records_per_s,
+                    spread=spread,
+                    us_per_record=chosen.us_per_record,
+                    batch_latency_ms=chosen.batch_latency_ms,
+                    reference=work.reference,
+                    reference_records_per_s=references[work.reference],
+                    peak_rss_mb=peak,
+                    memory_growth=growth,
+                )
             )
-        )
     return results
 
 
-def _reference_rate(work: Workload, records: int, repeat: int) -> float:
-    runs = [measure_reference(work, records) for _ in range(max(1, min(repeat, 2)))]
-    return statistics.median(run.records_per_s for run in runs)
+class _Runs:
+    """Timed runs of one workload and of its reference, in-process or from the embedded broker."""
+
+    def __init__(self, work: Workload, *, records: int, repeat: int, kafka: KafkaInputs | None) -> None:
+        self._work = work
+        self._records = records
+        self._repeat = repeat
+        self._kafka = kafka
+
+    def once(self, records: int) -> Measurement:
+        if self._work.input is InputKind.KAFKA:
+            assert self._kafka is not None
+            return self._kafka.measure(self._work, records)
+        return measure(self._work, records)
+
+    def reference_rate(self) -> float:
+        """The reference loop's records/s: the median of up to two runs."""
+        runs = max(1, min(self._repeat, 2))
+        if self._work.reference == BARE_CONSUME:
+            assert self._kafka is not None
+            measured = [self._kafka.measure_bare(self._records) for _ in range(runs)]
+        else:
+            measured = [measure_reference(self._work, self._records) for _ in range(runs)]
+        return statistics.median(run.records_per_s for run in measured)

@@ -2,6 +2,10 @@
 
 Every workload runs vsql's own engine (``Pipeline``) on data from the seeded trades generator;
 ``ndjson`` workloads include decoding JSON text with the same decoder file and Kafka inputs use.
+``kafka`` workloads read the trades from an embedded broker (consume and decode with one consumer
+tier, or the whole query through ``run_query``) and are measured against a bare
+``consume(num_messages=...)`` loop over the same topic; they run only when named, since producing
+their input takes a while (``DEFAULT_WORKLOADS`` leaves them out).
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["WORKLOADS", "InputKind", "Workload", "workload"]
+__all__ = ["BARE_CONSUME", "DEFAULT_WORKLOADS", "WORKLOADS", "InputKind", "Workload", "workload"]
 
 _AGGREGATES = (
     "COUNT(*) AS trades, SUM(qty) AS volume, AVG(price) AS avg_price, MIN(price) AS low, MAX(price) AS high"
@@ -21,11 +25,16 @@ class InputKind(Enum):
 
     ARROW = "arrow"
     NDJSON = "ndjson"
+    KAFKA = "kafka"
 
 
 @dataclass(frozen=True)
 class Workload:
-    """One benchmark: ``sql`` over ``records`` generated trades, compared with ``reference``."""
+    """One benchmark: ``sql`` over ``records`` generated trades, compared with ``reference``.
+
+    A Kafka workload with a ``tier`` only consumes and decodes with that consumer tier; without
+    one it runs ``sql`` end to end.
+    """
 
     name: str
     sql: str
@@ -33,7 +42,13 @@ class Workload:
     reference: str
     description: str
     keys: int = 100
+    tier: str | None = None
 
+
+BARE_CONSUME = "bare_consume"
+"""The reference of Kafka workloads: a bare confluent-kafka ``consume(num_messages=...)`` loop."""
+
+_TUMBLING = f"SELECT symbol, {_AGGREGATES} FROM trades GROUP BY symbol WINDOW TUMBLING(1s) EMIT FINAL"
 
 WORKLOADS: dict[str, Workload] = {
     workload.name: workload
@@ -103,8 +118,31 @@ WORKLOADS: dict[str, Workload] = {
             "the tumbling query over 100,000 keys",
             keys=100_000,
         ),
+        *(
+            Workload(
+                f"kafka_consume_{tier}",
+                _TUMBLING,
+                InputKind.KAFKA,
+                BARE_CONSUME,
+                f"consume and decode trades from the embedded broker, {tier} tier",
+                tier=tier,
+            )
+            for tier in ("standard", "buffered", "dedicated")
+        ),
+        Workload(
+            "kafka_e2e",
+            _TUMBLING,
+            InputKind.KAFKA,
+            BARE_CONSUME,
+            "the tumbling query from the embedded broker through run_query (buffered tier)",
+        ),
     )
 }
+
+DEFAULT_WORKLOADS: tuple[str, ...] = tuple(
+    name for name, work in WORKLOADS.items() if work.input is not InputKind.KAFKA
+)
+"""What ``vsql bench run`` measures when no workload is named."""
 
 
 def workload(name: str) -> Workload:

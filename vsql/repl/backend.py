@@ -50,6 +50,7 @@ class QueryStatus:
         late_count: rows found late so far.
         dead_letter_count: records sent to the dead-letter output so far.
         elapsed_s: wall time since the query started, in seconds.
+        expired_count: Kafka records that expired from the broker before the query read them.
     """
 
     records_in: int = 0
@@ -60,6 +61,7 @@ class QueryStatus:
     late_count: int = 0
     dead_letter_count: int = 0
     elapsed_s: float = 0.0
+    expired_count: int = 0
 
 
 @dataclass(frozen=True)

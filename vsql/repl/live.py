@@ -82,6 +82,8 @@ def summary_line(status: QueryStatus | None, *, is_cancelled: bool) -> str:
     line = f"{head}: {status.records_in:,} records in, {status.rows_out:,} rows out"
     if status.late_count or status.dead_letter_count:
         line += f", {status.late_count:,} late, {status.dead_letter_count:,} dead letters"
+    if status.expired_count:
+        line += f", {status.expired_count:,} expired before they were read"
     return line
 
 
@@ -228,10 +230,12 @@ def status_text(status: QueryStatus | None) -> str:
     if status is None:
         return "waiting for data ...  (Ctrl-C stops the query)"
     watermark = "-" if status.watermark_ms is None else _time_text(status.watermark_ms)
+    expired = f" | {status.expired_count:,} expired" if status.expired_count else ""
     return (
         f"{status.records_in:,} records in | {status.rows_out:,} rows out | "
         f"{status.records_per_s:,.0f} rec/s | {status.memory_mb:,.1f} MiB | watermark {watermark} | "
-        f"{status.late_count:,} late | {status.dead_letter_count:,} dead letters  (Ctrl-C stops)"
+        f"{status.late_count:,} late | {status.dead_letter_count:,} dead letters"
+        f"{expired}  (Ctrl-C stops)"
     )
 
 

@@ -17,19 +17,19 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from vsql.engine.errors import PlanError
+from vsql.engine.errors import PlanError, VsqlError
 from vsql.engine.settings import QuerySettings
 from vsql.engine.sql.plan import LogicalPlan
 from vsql.engine.sql.statements import SetStatement, UnsetStatement, compile_statement
 from vsql.io.errors import InputError
 from vsql.io.files import read_file
 from vsql.io.formats.decoded import SYSTEM_FIELDS
-from vsql.io.kafka.brokers import Broker
+from vsql.io.kafka.brokers import Broker, ensure_topic
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.producer import JsonProducer
 from vsql.runtime.queries import BackgroundQuery
 from vsql.runtime.run import ProgressHook, run_query
-from vsql.runtime.sinks import CallbackSink, DeadLetterSink, FileSink, KafkaSink, ResultSink
+from vsql.runtime.sinks import CallbackSink, DeadLetterSink, open_sink
 from vsql.runtime.sources import BlockSource, KafkaSource, Source
 from vsql.runtime.stats import RunStats
 
@@ -149,13 +149,21 @@ class Session:
             return None
         plan = compiled
         is_file = bind_input(plan, self._inputs) is not None
-        sink = self._sink_for(plan) if plan.sink is not None else CallbackSink(on_rows)
         if plan.sink is not None and not is_file:
-            self._start_background(plan, sink, until_caught_up=until_caught_up)
+            self._start_background(plan, until_caught_up=until_caught_up)
             return None
         source = self._source_for(
             plan, group_id=f"vsql-query-{uuid.uuid4().hex[:12]}", until_caught_up=until_caught_up
         )
+        try:
+            sink = (
+                open_sink(plan.sink, plan.settings, broker=self.broker)
+                if plan.sink
+                else CallbackSink(on_rows)
+            )
+        except VsqlError:
+            source.close()
+            raise
         try:
             return run_query(
                 plan,
@@ -202,34 +210,23 @@ class Session:
         topic = plan.settings.dlq_topic
         if topic is None:
             return None
-        assert self.broker is not None
-        self.broker.create_topic(topic, 1, exist_ok=True)
+        if self.broker is None:
+            raise InputError(
+                f"dead letters go to Kafka topic '{topic}' (dlq.topic), but no broker is connected"
+            )
+        ensure_topic(self.broker, topic)
         return DeadLetterSink(self._shared_producer(), topic)
 
-    def _sink_for(self, plan: LogicalPlan) -> ResultSink:
+    def _start_background(self, plan: LogicalPlan, *, until_caught_up: bool) -> None:
         assert plan.sink is not None
-        name = plan.sink.name
-        settings = plan.settings
-        kind = (settings.source_property(name, "type") or "kafka_sink").lower()
-        file_format = (settings.source_property(name, "format") or "json").lower()
-        if kind == "file_sink":
-            path = settings.source_property(name, "path")
-            if path is None:
-                raise PlanError(f"file sink '{name}' needs a path: WITH ('{name}.path' = 'out.ndjson')")
-            return FileSink(Path(path), file_format=file_format)
-        if kind != "kafka_sink":
-            raise PlanError(f"unknown sink type {kind!r} for '{name}'; expected kafka_sink or file_sink")
-        topic = settings.source_property(name, "topic") or name
-        if self.broker is None:
-            raise InputError(f"sink '{name}' writes to Kafka topic '{topic}', but no broker is connected")
-        self.broker.create_topic(topic, 1, exist_ok=True)
-        return KafkaSink(JsonProducer(self.broker.client_config), topic, primary_key=plan.sink.primary_key)
-
-    def _start_background(self, plan: LogicalPlan, sink: ResultSink, *, until_caught_up: bool) -> None:
-        assert plan.sink is not None
+        source = self._source_for(plan, group_id=f"vsql-{plan.sink.name}", until_caught_up=until_caught_up)
+        try:
+            sink = open_sink(plan.sink, plan.settings, broker=self.broker)
+        except VsqlError:
+            source.close()
+            raise
         prefix = "CTAS" if plan.sink.kind.lower() == "table" else "CSAS"
         query_id = f"{prefix}_{plan.sink.name.upper()}_{next(self._query_numbers)}"
-        source = self._source_for(plan, group_id=f"vsql-{plan.sink.name}", until_caught_up=until_caught_up)
         query = BackgroundQuery(
             query_id,
             plan,

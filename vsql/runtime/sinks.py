@@ -15,17 +15,38 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vsql.engine.columns import KEY, OP, REASON, TIMESTAMP, WINDOW_END
+from vsql.engine.columns import KEY, OFFSET, OP, PARTITION, REASON, SYSTEM_COLUMNS, TIMESTAMP, WINDOW_END
+from vsql.engine.errors import PlanError
 from vsql.engine.pipeline import StepOutput
+from vsql.engine.settings import QuerySettings
+from vsql.engine.sql.plan import SinkSpec
+from vsql.io.errors import InputError
 from vsql.io.formats.decoded import RAW
+from vsql.io.kafka.brokers import Broker, ensure_topic
 from vsql.io.kafka.encode import json_values
 from vsql.io.kafka.producer import JsonProducer
 from vsql.repl.render import make_renderer
 
-__all__ = ["CallbackSink", "DeadLetterSink", "FileSink", "KafkaSink", "ResultSink", "message_keys"]
+__all__ = [
+    "FILE_FORMATS",
+    "KEY_SEPARATOR",
+    "REASON_HEADER",
+    "CallbackSink",
+    "DeadLetterSink",
+    "FileSink",
+    "KafkaSink",
+    "ResultSink",
+    "message_keys",
+    "open_sink",
+]
 
 KEY_SEPARATOR = "|"
 """Joins the values of a compound message key (several PRIMARY KEY or GROUP BY columns)."""
+
+REASON_HEADER = "reason"
+"""The header of a dead-letter message that says why the record was rejected."""
+
+FILE_FORMATS = ("json", "csv")
 
 
 class ResultSink(Protocol):
@@ -59,9 +80,17 @@ class CallbackSink:
 
 
 class FileSink:
-    """Appends results to an NDJSON (``json``) or CSV file."""
+    """Appends results to an NDJSON (``json``) or CSV file.
+
+    Raises:
+        PlanError: the format is neither ``json`` nor ``csv``.
+    """
 
     def __init__(self, path: Path, *, file_format: str = "json") -> None:
+        if file_format not in FILE_FORMATS:
+            raise PlanError(
+                f"unknown file sink format {file_format!r}; formats are {', '.join(FILE_FORMATS)}"
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         self._stream: TextIO = path.open("a", encoding="utf-8")
         self._renderer = make_renderer(file_format, self._stream)
@@ -76,6 +105,36 @@ class FileSink:
     def close(self) -> None:
         self._renderer.close()
         self._stream.close()
+
+
+def open_sink(spec: SinkSpec, settings: QuerySettings, *, broker: Broker | None) -> ResultSink:
+    """The sink ``CREATE STREAM|TABLE name AS SELECT ... WITH (...)`` asks for.
+
+    ``'<name>.type'`` is ``kafka_sink`` (the default: topic ``'<name>.topic'``, else ``name``,
+    created with one partition when missing, see ``ensure_topic``; JSON values) or
+    ``file_sink`` (``'<name>.path'``, ``'<name>.format'`` ``json`` or ``csv``).
+
+    Raises:
+        PlanError: an unknown type or format, or a file sink without a path.
+        InputError: a Kafka sink without a broker. BrokerError: the topic cannot be created.
+    """
+    name = spec.name
+    kind = (settings.source_property(name, "type") or "kafka_sink").lower()
+    file_format = (settings.source_property(name, "format") or "json").lower()
+    if kind == "file_sink":
+        path = settings.source_property(name, "path")
+        if path is None:
+            raise PlanError(f"file sink '{name}' needs a path: WITH ('{name}.path' = 'out.ndjson')")
+        return FileSink(Path(path), file_format=file_format)
+    if kind != "kafka_sink":
+        raise PlanError(f"unknown sink type {kind!r} for '{name}'; expected kafka_sink or file_sink")
+    if file_format != "json":
+        raise PlanError(f"unknown Kafka sink format {file_format!r} for '{name}'; Kafka sinks write json")
+    topic = settings.source_property(name, "topic") or name
+    if broker is None:
+        raise InputError(f"sink '{name}' writes to Kafka topic '{topic}', but no broker is connected")
+    ensure_topic(broker, topic)
+    return KafkaSink(JsonProducer(broker.client_config), topic, primary_key=spec.primary_key)
 
 
 def message_keys(output: StepOutput, primary_key: tuple[str, ...]) -> list[str | None]:
@@ -97,9 +156,12 @@ def message_keys(output: StepOutput, primary_key: tuple[str, ...]) -> list[str |
 
 
 def _timestamps(output: StepOutput) -> list[int]:
+    """The window end of windowed results, else the input record's timestamp, else 0 (the produce
+    time)."""
     for name in (WINDOW_END, TIMESTAMP):
-        if name in output.context.column_names:
-            return np.asarray(pc.fill_null(output.context.column(name), 0), dtype=np.int64).tolist()
+        found = _ints(output.context, name)
+        if found is not None:
+            return found
     return [0] * output.rows.num_rows
 
 
@@ -135,29 +197,48 @@ class KafkaSink:
 
 
 class DeadLetterSink:
-    """Writes dead letters to a topic: the raw value when the decoder rejected it, else the row as
-    JSON; the reason in the ``reason`` header."""
+    """Writes dead letters to a topic: the raw value when the decoder rejected the record, else the
+    row's value fields as JSON; the input record's key and timestamp; the reason in the ``reason``
+    header, the input position in ``source.partition`` and ``source.offset``."""
 
     def __init__(self, producer: JsonProducer, topic: str) -> None:
         self._producer = producer
         self._topic = topic
 
     def write(self, dead_letters: pa.Table) -> None:
+        """Queue one message per dead letter (a ``_reason`` column plus the record)."""
         if not dead_letters.num_rows:
             return
-        reasons = dead_letters.column(REASON).to_pylist()
-        if RAW in dead_letters.column_names:
+        names = dead_letters.column_names
+        if RAW in names:
             values = [None if raw is None else raw.encode() for raw in dead_letters.column(RAW).to_pylist()]
         else:
-            rows = dead_letters.drop([REASON])
+            rows = dead_letters.drop([name for name in names if name in (REASON, *SYSTEM_COLUMNS)])
             values = list(json_values(rows.combine_chunks().to_batches()[0]))
-        keys = dead_letters.column(KEY).to_pylist() if KEY in dead_letters.column_names else None
         self._producer.produce_values(
             self._topic,
             values,
-            keys=keys,
-            headers=[[("reason", (reason or "").encode())] for reason in reasons],
+            keys=dead_letters.column(KEY).to_pylist() if KEY in names else None,
+            timestamps=_ints(dead_letters, TIMESTAMP),
+            headers=_headers(dead_letters),
         )
 
     def flush(self) -> None:
         self._producer.flush()
+
+
+def _ints(table: pa.Table, name: str) -> list[int] | None:
+    if name not in table.column_names:
+        return None
+    return np.asarray(pc.fill_null(table.column(name), 0), dtype=np.int64).tolist()
+
+
+def _headers(dead_letters: pa.Table) -> list[list[tuple[str, bytes]]]:
+    reasons = dead_letters.column(REASON).to_pylist()
+    partitions = _ints(dead_letters, PARTITION)
+    offsets = _ints(dead_letters, OFFSET)
+    headers = [[(REASON_HEADER, (reason or "").encode())] for reason in reasons]
+    if partitions is not None and offsets is not None:
+        for header, partition, offset in zip(headers, partitions, offsets, strict=True):
+            header += [("source.partition", str(partition).encode()), ("source.offset", str(offset).encode())]
+    return headers

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Protocol
 
+import numpy as np
+
+from vsql.engine.columns import PARTITION
 from vsql.io.formats.decoded import Decoded
 from vsql.io.kafka.consumer import TopicConsumer
 
@@ -84,6 +87,8 @@ class KafkaSource:
         self._consumer = consumer
         self._until_caught_up = until_caught_up
         self._poll_timeout_s = poll_timeout_s
+        self._delivered_early: set[int] = set()
+        self._waiting_known = False
 
     @property
     def expired_count(self) -> int:
@@ -99,8 +104,10 @@ class KafkaSource:
             decoded = self._consumer.poll(self._poll_timeout_s)
             if decoded is None or not (decoded.batch.num_rows or decoded.dead_letters.num_rows):
                 yield None
-            else:
-                yield decoded
+                continue
+            if not self._waiting_known and decoded.batch.num_rows:
+                self._delivered_early.update(np.unique(decoded.batch.column(PARTITION).to_numpy()).tolist())
+            yield decoded
 
     def commit(self, offsets: Mapping[int, int], *, watermark_ms: int | None) -> None:
         metadata = None if watermark_ms is None else f"{_WATERMARK_PREFIX}{watermark_ms}"
@@ -118,10 +125,14 @@ class KafkaSource:
         return min(marks, default=None)
 
     def waiting_partitions(self) -> list[int] | None:
+        """Partitions with messages behind the log end, plus those whose rows are in the batches
+        delivered so far: a batch already fetched is no longer lag, but its rows still wait for
+        the engine (which asks before it processes that batch)."""
         lag = self._consumer.lag(cached=False)
         if not lag:
             return None
-        return [partition for partition, behind in lag.items() if behind > 0]
+        self._waiting_known = True
+        return sorted(self._delivered_early | {partition for partition, behind in lag.items() if behind > 0})
 
     def close(self) -> None:
         self._consumer.close()

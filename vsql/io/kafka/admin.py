@@ -114,6 +114,8 @@ class TopicAdmin:
                 it, e.g. ``vsql broker --topic NAME --partitions N``).
         """
         metadata = self.metadata()
+        if name in metadata.topics and metadata.topics[name].error is None:
+            return False
         if metadata.controller_id not in metadata.brokers:
             raise BrokerError(
                 f"cannot create topic '{name}': the broker at {self._bootstrap} has no controller "

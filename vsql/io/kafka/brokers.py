@@ -34,6 +34,7 @@ __all__ = [
     "TestcontainersBroker",
     "TopicInfo",
     "docker_unavailable_reason",
+    "ensure_topic",
     "open_broker",
 ]
 
@@ -256,6 +257,16 @@ def open_broker(
     if address:
         return LiveBroker(address, extra_config, timeout_s=timeout_s)
     return EmbeddedBroker(timeout_s=timeout_s)
+
+
+def ensure_topic(broker: Broker, topic: str, *, partitions: int = 1) -> None:
+    """Create the topic when missing. A broker that cannot create topics (another process's
+    embedded broker) auto-creates it on the first produce, with its default partition count: that
+    is logged as a warning, not raised."""
+    try:
+        broker.create_topic(topic, partitions, exist_ok=True)
+    except BrokerError as error:
+        logger.warning("%s; producing anyway (the broker may auto-create the topic)", error)
 
 
 def docker_unavailable_reason(*, timeout_s: float = 3.0) -> str | None:

@@ -21,10 +21,9 @@ from typing import TextIO
 
 from vsql.datagen import KINDS, EventSpec
 from vsql.io.kafka.admin import DEFAULT_TIMEOUT_S
-from vsql.io.kafka.brokers import Broker, EmbeddedBroker, open_broker
+from vsql.io.kafka.brokers import Broker, EmbeddedBroker, ensure_topic, open_broker
 from vsql.io.kafka.config import load_properties, parse_overrides
 from vsql.io.kafka.datagen import produce_events
-from vsql.io.kafka.errors import BrokerError
 from vsql.io.kafka.producer import JsonProducer
 
 __all__ = [
@@ -167,7 +166,7 @@ def run_datagen(args: argparse.Namespace, *, stream: TextIO, stop: threading.Eve
         if embedded:
             stream.write(f"bootstrap={broker.bootstrap}\n")
             stream.flush()
-        _ensure_topic(broker, args.topic, partitions=args.partitions)
+        ensure_topic(broker, args.topic, partitions=args.partitions)
         producer = JsonProducer(broker.client_config)
         produced = produce_events(producer, args.topic, spec, rate_per_s=args.rate)
         stream.write(f"produced={produced} topic={args.topic}\n")
@@ -175,15 +174,6 @@ def run_datagen(args: argparse.Namespace, *, stream: TextIO, stop: threading.Eve
         if embedded:
             _wait_for_stop(stop)
     return 0
-
-
-def _ensure_topic(broker: Broker, topic: str, *, partitions: int) -> None:
-    """Create the topic when missing; a broker that cannot create topics auto-creates it on the
-    first produce (the mock broker with 4 partitions), with a warning."""
-    try:
-        broker.create_topic(topic, partitions, exist_ok=True)
-    except BrokerError as error:
-        logger.warning("%s; producing anyway (the broker may auto-create the topic)", error)
 
 
 @contextmanager

@@ -95,9 +95,9 @@ class TopicConsumer:
         self._timeout_s = timeout_s
         self._decoder = JsonDecoder(projection=projection, schema=schema)
         settings = {"group.id": group_id, "auto.offset.reset": auto_offset_reset}
-        self._consumer = Consumer(
-            client_config(CONSUMER_DEFAULTS, consumer_config, settings, overrides or {})
-        )
+        self._config = client_config(CONSUMER_DEFAULTS, consumer_config, settings, overrides or {})
+        self._consumer = Consumer(self._config)
+        self._log_reader: Consumer | None = None
         self._closed = False
         try:
             self.partition_count = wait_for_topic(
@@ -173,15 +173,26 @@ class TopicConsumer:
         for partition in sorted(self._progress.assigned):
             tp = TopicPartition(self.topic, partition)
             try:
-                low, high = self._fetcher.call(
-                    lambda c, tp=tp: c.get_watermark_offsets(tp, timeout=self._timeout_s, cached=cached)
-                )
+                if cached:
+                    low, high = self._fetcher.call(
+                        lambda c, tp=tp: c.get_watermark_offsets(tp, timeout=self._timeout_s, cached=True)
+                    )
+                else:
+                    low, high = self._reader().get_watermark_offsets(tp, timeout=self._timeout_s)
             except KafkaException:
                 continue
             if high < 0:
                 continue
             lags[partition] = max(0, high - positions.get(partition, max(low, 0)))
         return lags
+
+    def _reader(self) -> Consumer:
+        """A second client, outside the group, that asks the broker for log ends: the fetching
+        client's requests queue behind its fetches (about 0.3 s per partition on the embedded
+        broker, measured), this one's answer in about a millisecond."""
+        if self._log_reader is None:
+            self._log_reader = Consumer(self._config)
+        return self._log_reader
 
     def commit(self, offsets: Mapping[int, int], *, metadata: str | None = None) -> None:
         """Commit, for the group, the next offset to read per partition (synchronously).
@@ -229,6 +240,8 @@ class TopicConsumer:
         self._closed = True
         self._fetcher.close()
         self._consumer.close()
+        if self._log_reader is not None:
+            self._log_reader.close()
 
     def __enter__(self) -> Self:
         return self

@@ -116,6 +116,7 @@ class JsonProducer:
         keys: Sequence[str | bytes | None] | None = None,
         timestamps: Sequence[int] | None = None,
         partitions: Sequence[int] | None = None,
+        headers: Sequence[list[tuple[str, bytes]] | None] | None = None,
     ) -> int:
         """Queue raw message values (None is a tombstone); returns the number queued.
 
@@ -125,12 +126,20 @@ class JsonProducer:
             keys: a key per value, or None for no keys.
             timestamps: an epoch-ms timestamp per value (0 means the produce time), or None.
             partitions: an explicit partition per value (-1: the partitioner), or None.
+            headers: the headers of each message as ``(name, value)`` pairs (None: no headers),
+                or None for no headers at all.
         """
         count = len(values)
         keys = keys if keys is not None else [None] * count
         timestamps = timestamps if timestamps is not None else [0] * count
         produce = self._producer.produce
-        if partitions is None:
+        if headers is not None:
+            partitions = partitions if partitions is not None else [-1] * count
+            for value, key, timestamp, partition, header in zip(
+                values, keys, timestamps, partitions, headers, strict=True
+            ):
+                self._produce_one(topic, value, key, partition=partition, timestamp=timestamp, headers=header)
+        elif partitions is None:
             for value, key, timestamp in zip(values, keys, timestamps, strict=True):
                 try:
                     produce(topic, value, key, timestamp=timestamp)
@@ -147,6 +156,14 @@ class JsonProducer:
         self._producer.poll(0)
         self.produced += count
         return count
+
+    def _produce_one(self, topic: str, value: bytes | None, key: str | bytes | None, **options: Any) -> None:
+        """One ``Producer.produce`` call; a full local queue is drained once, then retried."""
+        try:
+            self._producer.produce(topic, value, key, **options)
+        except BufferError:
+            self._producer.poll(_FULL_QUEUE_WAIT_S)
+            self._producer.produce(topic, value, key, **options)
 
     def flush(self, timeout_s: float | None = None) -> None:
         """Wait until every queued message is delivered.

@@ -1,0 +1,84 @@
+"""EXPLAIN text from plans: each aspect on its own labelled line, internal names written back as SQL."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from vsql.engine.settings import QuerySettings
+from vsql.engine.sql.statements import compile_query
+from vsql.repl.explain import explain_plan, format_duration
+
+
+def explained(sql: str, **properties: str) -> dict[str, str]:
+    plan = compile_query(sql, settings=QuerySettings.from_properties(properties))
+    return dict(re.fullmatch(r"(.+?) {2,}(.*)", line).groups() for line in explain_plan(plan).splitlines())
+
+
+@pytest.mark.parametrize(
+    ("duration_ms", "text"),
+    [(0, "0ms"), (250, "250ms"), (1_000, "1s"), (90_000, "90s"), (300_000, "5m"), (86_400_000, "1d")],
+)
+def test_format_duration_uses_the_largest_whole_unit(duration_ms: int, text: str) -> None:
+    assert format_duration(duration_ms) == text
+
+
+def test_tumbling_changes_query_names_its_strategies() -> None:
+    lines = explained(
+        "SELECT symbol, COUNT(*) AS n FROM trades WHERE qty > 10 GROUP BY symbol "
+        "WINDOW TUMBLING(1m) EMIT CHANGES"
+    )
+    assert lines["source"] == "trades (Kafka topic 'trades', JSON values)"
+    assert lines["filter"] == "qty > 10"
+    assert lines["group by"] == "symbol  [MultiKeyGroups]"
+    assert lines["aggregates"] == "COUNT(*)"
+    assert lines["window"] == "TUMBLING 1m: [k*1m, (k+1)*1m)  [SlidingWindows]"
+    assert lines["emission"].endswith("[ChangesEmission]")
+    assert lines["output mode"] == "table (default)"
+
+
+def test_sliding_final_query_keeps_state_per_pane() -> None:
+    lines = explained("SELECT COUNT(*) AS n FROM trades WINDOW SLIDING(10s, 4s)")
+    assert lines["group by"] == "(one global group)  [SingleGroup]"
+    assert "state per pane of 2s" in lines["window"]
+    assert lines["emission"].endswith("[FinalEmission]")
+    assert lines["output mode"] == "append (default)"
+
+
+def test_event_time_watermark_and_lateness_come_from_the_settings() -> None:
+    lines = explained(
+        "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol WINDOW TUMBLING(ts, 1m)",
+        **{
+            "watermark.max_out_of_orderness": "5s",
+            "window.allowed_lateness": "1m",
+            "late.data.strategy": "drop",
+            "dlq.topic": "dead",
+        },
+    )
+    assert lines["event time"] == "ts"
+    assert "max event time - 5s" in lines["watermark"]
+    assert lines["late data"] == (
+        "windows close at end + 1m allowed lateness; late rows: drop (dead letters to topic 'dead')"
+    )
+
+
+def test_having_and_sink_are_written_as_sql() -> None:
+    lines = explained(
+        "CREATE STREAM busy AS SELECT symbol, AVG(price) AS p FROM trades GROUP BY symbol "
+        "HAVING AVG(price) > 10 AND symbol <> 'X' WITH ('busy.topic' = 'busy_out')"
+    )
+    assert lines["sink"] == "stream busy -> topic 'busy_out'"
+    assert lines["having"] == "AVG(price) > 10 AND symbol <> 'X'"
+    assert lines["window"].startswith("none")
+
+
+def test_rows_window_query_describes_its_buffer() -> None:
+    lines = explained(
+        "SELECT symbol, LAG(price, 1) OVER "
+        "(ROWS WINDOW BUFFER 50 ROWS PARTITION BY symbol ORDER BY ts) AS prev FROM trades"
+    )
+    assert lines["rows window"] == (
+        "LAG(price) over the last 50 rows, per symbol, ordered by ts (buffer of 50 rows)"
+    )
+    assert "window" not in lines and "group by" not in lines

@@ -1,0 +1,300 @@
+"""The shell's runtime backend against a real embedded broker: push queries, topics, queries, errors."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pyarrow as pa
+import pytest
+
+from vsql.datagen import EventSpec, generate
+from vsql.engine.errors import PlanError, SqlSyntaxError, VsqlError
+from vsql.engine.settings import OutputMode
+from vsql.engine.sql.plan import EmitMode
+from vsql.io.errors import InputError
+from vsql.io.kafka.brokers import EmbeddedBroker
+from vsql.io.kafka.producer import JsonProducer
+from vsql.repl.backend import QueryState, QueryStatus, ResultShape, StatementResult
+from vsql.repl.runtime_backend import RuntimeBackend
+from vsql.runtime import Session
+
+WINDOWED = "SELECT symbol, COUNT(*) AS n FROM {topic} GROUP BY symbol WINDOW TUMBLING(1s) EMIT CHANGES"
+WAIT_S = 15.0
+"""Upper bound of every wait on the broker; a healthy run needs a fraction of it."""
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def broker() -> Iterator[EmbeddedBroker]:
+    with EmbeddedBroker() as started:
+        yield started
+
+
+@pytest.fixture
+def backend(broker: EmbeddedBroker) -> Iterator[RuntimeBackend]:
+    runtime = RuntimeBackend(Session(broker=broker), broker)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def filled_topic(broker: EmbeddedBroker) -> Callable[[int], str]:
+    """A fresh 2-partition topic holding ``count`` trades over 5 symbols, event times from 1000 ms."""
+
+    def fill(count: int) -> str:
+        topic = f"trades_{next(_names)}"
+        broker.create_topic(topic, 2)
+        producer = JsonProducer(broker.client_config)
+        for batch in generate(EventSpec(count=count, keys=5, seed=3, start_ms=1_000)):
+            producer.produce_batch(topic, batch, key_column="symbol")
+        producer.flush()
+        return topic
+
+    return fill
+
+
+def wait_until(condition: Callable[[], bool], *, timeout_s: float = WAIT_S) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+class Recorder:
+    """The shell's side of ``execute``: what it was told, and an event at the first rows."""
+
+    def __init__(self) -> None:
+        self.shapes: list[ResultShape] = []
+        self.tables: list[pa.Table] = []
+        self.statuses: list[QueryStatus] = []
+        self.has_rows = threading.Event()
+
+    def rows(self, table: pa.Table) -> None:
+        self.tables.append(table)
+        self.has_rows.set()
+
+    def run(
+        self, backend: RuntimeBackend, statement: str, cancel: threading.Event | None = None
+    ) -> StatementResult:
+        """Execute; without a cancel event, one that fires after ``WAIT_S`` so no test can hang."""
+        if cancel is None:
+            cancel = threading.Event()
+            timer = threading.Timer(WAIT_S, cancel.set)
+            timer.daemon = True
+            timer.start()
+        return backend.execute(
+            statement,
+            on_start=self.shapes.append,
+            on_rows=self.rows,
+            on_status=self.statuses.append,
+            cancel=cancel,
+        )
+
+
+def has_rising_run(counts: list[int], *, length: int) -> bool:
+    """Whether ``counts`` holds ``length`` consecutive values each one more than the one before."""
+    return any(
+        counts[i : i + length] == list(range(counts[i], counts[i] + length))
+        for i in range(len(counts) - length + 1)
+    )
+
+
+def run_in_thread(target: Callable[[], StatementResult]) -> tuple[threading.Thread, list[StatementResult]]:
+    results: list[StatementResult] = []
+    thread = threading.Thread(target=lambda: results.append(target()), daemon=True)
+    thread.start()
+    return thread, results
+
+
+def test_windowed_push_query_streams_rising_counts_until_cancelled(backend: RuntimeBackend) -> None:
+    topic = f"live_{next(_names)}"
+    backend.start_datagen("trades", topic=topic, rate=2_000)
+    recorder, cancel = Recorder(), threading.Event()
+    thread, results = run_in_thread(lambda: recorder.run(backend, WINDOWED.format(topic=topic), cancel))
+    assert recorder.has_rows.wait(WAIT_S)
+    wait_until(lambda: sum(table.num_rows for table in recorder.tables) >= 500)
+    cancelled_at = time.monotonic()
+    cancel.set()
+    thread.join(WAIT_S)
+    assert not thread.is_alive()
+    assert time.monotonic() - cancelled_at < 1.5
+    assert recorder.shapes == [
+        ResultShape(columns=("symbol", "n"), key_columns=("symbol",), emit_mode=EmitMode.CHANGES)
+    ]
+    rows = pa.concat_tables(recorder.tables, promote_options="permissive").to_pylist()
+    counts: dict[str, list[int]] = {}
+    for row in rows:
+        counts.setdefault(row["symbol"], []).append(row["n"])
+    assert any(has_rising_run(symbol_counts, length=3) for symbol_counts in counts.values())
+    status = results[0].status
+    assert status is not None and status.records_in >= len(rows) > 0
+    assert status.watermark_ms is not None and status.memory_mb > 0
+    assert recorder.statuses[-1] == status
+
+
+def test_limit_ends_a_push_query_with_unkeyed_rows(backend: RuntimeBackend, filled_topic) -> None:
+    topic = filled_topic(50)
+    recorder = Recorder()
+    result = recorder.run(backend, f"SELECT symbol, price FROM {topic} WHERE qty > 0 LIMIT 7")
+    assert sum(table.num_rows for table in recorder.tables) == 7
+    assert recorder.shapes[0].key_columns is None
+    assert result.status is not None and result.status.rows_out == 7
+
+
+def test_set_output_mode_reaches_the_shape_and_the_properties(backend: RuntimeBackend, filled_topic) -> None:
+    topic = filled_topic(3_000)
+    recorder = Recorder()
+    message = recorder.run(backend, "SET 'output.mode' = 'changelog'").message
+    assert message == "set 'output.mode' = 'changelog'"
+    assert backend.properties()["output.mode"] == "changelog"
+    assert backend.properties()["watermark.idle_timeout"] == "30s"
+    sql = (
+        f"SELECT symbol, COUNT(*) AS n, _window_start AS ws FROM {topic} "
+        "GROUP BY symbol WINDOW TUMBLING(1s) LIMIT 1"
+    )
+    recorder.run(backend, sql)
+    assert recorder.shapes == [
+        ResultShape(
+            columns=("symbol", "n", "ws"),
+            key_columns=("symbol", "ws"),
+            emit_mode=EmitMode.FINAL,
+            output_mode=OutputMode.CHANGELOG,
+        )
+    ]
+    assert recorder.run(backend, "UNSET 'output.mode'").message == "unset 'output.mode'"
+    assert backend.properties()["output.mode"] == ""
+
+
+def test_show_topics_lists_partitions_and_messages(backend: RuntimeBackend, filled_topic) -> None:
+    topic = filled_topic(30)
+    listed = {info.name: info for info in backend.topics()}
+    assert (listed[topic].partitions, listed[topic].messages) == (2, 30)
+    assert [info.name for info in backend.topics()] == sorted(listed)
+
+
+def test_describe_infers_fields_from_a_sample(backend: RuntimeBackend, filled_topic) -> None:
+    fields = {field.name: field for field in backend.describe(filled_topic(40))}
+    assert list(fields) == ["symbol", "price", "qty", "side"]
+    assert (fields["price"].type, fields["qty"].type, fields["symbol"].type) == ("double", "int64", "string")
+    assert all(field.null_fraction == 0.0 for field in fields.values())
+    assert fields["symbol"].example is not None and fields["symbol"].example.startswith("SYM")
+
+
+def test_describe_of_an_unknown_topic_suggests_the_closest_name(
+    backend: RuntimeBackend, filled_topic
+) -> None:
+    topic = filled_topic(1)
+    with pytest.raises(InputError, match=f"did you mean '{topic}'"):
+        backend.describe(topic + "x")
+
+
+def test_print_from_beginning_with_limit_shows_the_first_messages(
+    backend: RuntimeBackend, filled_topic
+) -> None:
+    topic = filled_topic(20)
+    tables: list[pa.Table] = []
+    backend.print_topic(topic, from_beginning=True, limit=3, on_rows=tables.append, cancel=threading.Event())
+    rows = pa.concat_tables(tables).to_pylist()
+    assert len(rows) == 3
+    assert list(rows[0])[:4] == ["_timestamp", "_partition", "_offset", "_key"]
+    assert all(row["_offset"] < 3 for row in rows)
+
+
+def test_print_without_from_beginning_returns_on_cancel(backend: RuntimeBackend, filled_topic) -> None:
+    topic = filled_topic(20)
+    tables: list[pa.Table] = []
+    cancel = threading.Event()
+    timer = threading.Timer(1.0, cancel.set)
+    timer.start()
+    started = time.monotonic()
+    backend.print_topic(topic, from_beginning=False, limit=None, on_rows=tables.append, cancel=cancel)
+    assert tables == []
+    assert time.monotonic() - started < 2.5
+
+
+def test_create_stream_is_listed_and_terminate_stops_it(
+    backend: RuntimeBackend, broker, filled_topic
+) -> None:
+    topic = filled_topic(100)
+    sink = f"counts_{next(_names)}"
+    sql = (
+        f"CREATE STREAM s AS SELECT symbol, COUNT(*) AS n FROM {topic} GROUP BY symbol EMIT CHANGES "
+        f"WITH ('s.topic' = '{sink}')"
+    )
+    result = Recorder().run(backend, sql)
+    assert result.query_id is not None and result.query_id in (result.message or "")
+    listed = {query.query_id: query for query in backend.queries()}
+    assert listed[result.query_id].state is QueryState.RUNNING
+    assert listed[result.query_id].sink == sink
+    wait_until(lambda: sink in broker.topics() and broker.topics()[sink].messages == 100)
+    assert backend.terminate(result.query_id) == [result.query_id]
+    states = {query.query_id: query.state for query in backend.queries()}
+    assert states[result.query_id] is QueryState.TERMINATED
+
+
+def test_datagen_is_listed_and_terminate_stops_producing(backend: RuntimeBackend, broker) -> None:
+    topic = f"generated_{next(_names)}"
+    query_id = backend.start_datagen("sensors", topic=topic, rate=500)
+    wait_until(lambda: topic in broker.topics() and broker.topics()[topic].messages > 0)
+    assert [query.statement for query in backend.queries() if query.query_id == query_id] == [
+        f"DATAGEN sensors TO {topic} RATE 500"
+    ]
+    assert backend.terminate("all") == [query_id]
+    produced = broker.topics()[topic].messages
+    time.sleep(0.3)
+    assert broker.topics()[topic].messages == produced
+    (info,) = [query for query in backend.queries() if query.query_id == query_id]
+    assert info.state is QueryState.TERMINATED and info.status.rows_out == produced
+
+
+def test_datagen_rejects_an_unknown_kind(backend: RuntimeBackend) -> None:
+    with pytest.raises(InputError, match="unknown datagen kind 'bonds'"):
+        backend.start_datagen("bonds", topic="x", rate=10)
+
+
+def test_terminate_of_an_unknown_query_is_a_plan_error(backend: RuntimeBackend) -> None:
+    with pytest.raises(PlanError, match="no query Q9"):
+        backend.terminate("Q9")
+
+
+def test_explain_names_strategies_event_time_and_watermark(backend: RuntimeBackend) -> None:
+    backend.execute(
+        "SET 'watermark.max_out_of_orderness' = '2s'",
+        on_start=lambda _: None,
+        on_rows=lambda _: None,
+        on_status=lambda _: None,
+        cancel=threading.Event(),
+    )
+    text = backend.explain(
+        "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol HAVING COUNT(*) > 2 WINDOW SESSION(30s)"
+    )
+    lines = dict(re.fullmatch(r"(.+?) {2,}(.*)", line).groups() for line in text.splitlines())
+    assert "SESSION gap 30s" in lines["window"] and "[SessionWindows]" in lines["window"]
+    assert lines["emission"].startswith("EMIT FINAL") and "[FinalEmission]" in lines["emission"]
+    assert lines["having"] == "COUNT(*) > 2"
+    assert lines["group by"] == "symbol  [MultiKeyGroups]"
+    assert lines["event time"].startswith("_timestamp")
+    assert "max event time - 2s" in lines["watermark"]
+
+
+@pytest.mark.parametrize(
+    ("statement", "error_type"),
+    [
+        ("SELECT symbol, COUNT(* FROM trades", SqlSyntaxError),
+        ("SELECT NOPE(price) FROM trades", PlanError),
+        ("SELECT * FROM no_such_topic", InputError),
+    ],
+)
+def test_rejected_statements_raise_vsql_errors(
+    backend: RuntimeBackend, filled_topic, statement: str, error_type: type[VsqlError]
+) -> None:
+    filled_topic(1)
+    recorder = Recorder()
+    with pytest.raises(error_type):
+        recorder.run(backend, statement)
+    assert recorder.shapes == []

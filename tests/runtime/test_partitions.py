@@ -1,0 +1,168 @@
+"""Partitions and time through Kafka: each partition has its own watermark, the query's is the
+minimum, so a lagging partition holds windows open until it delivers; ``watermark.idle_timeout``
+(processing time) releases a partition that stopped delivering."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pyarrow as pa
+import pytest
+
+from vsql.io.kafka.brokers import EmbeddedBroker
+from vsql.io.kafka.producer import JsonProducer
+from vsql.runtime import RunStats, Session
+
+QUERY = (
+    "SELECT symbol, COUNT(*) AS n, _window_start AS ws FROM {topic} "
+    "GROUP BY symbol WINDOW TUMBLING(ts, 1s) EMIT FINAL"
+)
+LEADING = {0: "A", 1: "B", 2: "C"}
+"""Partitions that advance to 3.5 s; partition 3 (symbol D) delivers one row at 0.5 s, then lags."""
+
+
+def _trade(symbol: str, ts: int) -> dict:
+    return {"symbol": symbol, "ts": ts}
+
+
+@pytest.fixture
+def lagging_topic(topic_factory: Callable[..., str]) -> str:
+    values = {p: [_trade(symbol, ts) for ts in (500, 1_500, 2_500, 3_500)] for p, symbol in LEADING.items()}
+    return topic_factory(4, {**values, 3: [_trade("D", 500)]})
+
+
+class _Running:
+    """A continuous query in a thread, collecting its rows and its latest stats."""
+
+    def __init__(self, session: Session, statement: str) -> None:
+        self.rows: list[dict] = []
+        self.stats = RunStats()
+        self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(session, statement))
+        self._thread.start()
+
+    def _run(self, session: Session, statement: str) -> None:
+        session.execute(
+            statement,
+            on_rows=self._collect,
+            cancel=self._cancel,
+            until_caught_up=False,
+            on_progress=self._observe,
+        )
+
+    def _collect(self, table: pa.Table) -> None:
+        self.rows += table.to_pylist()
+
+    def _observe(self, stats: RunStats) -> None:
+        self.stats = stats
+
+    def wait_for(self, condition: Callable[[], bool], *, timeout_s: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not condition():
+            assert self._thread.is_alive(), "the query ended"
+            assert time.monotonic() < deadline, f"timed out; rows {self.rows}, stats {self.stats}"
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self._cancel.set()
+        self._thread.join(10)
+        assert not self._thread.is_alive()
+
+
+@pytest.fixture
+def start(broker: EmbeddedBroker) -> Iterator[Callable[..., _Running]]:
+    started: list[_Running] = []
+
+    def run(topic: str, **properties: str) -> _Running:
+        session = Session(broker=broker)
+        for key, value in properties.items():
+            session.set_property(key, value)
+        started.append(_Running(session, QUERY.format(topic=topic)))
+        return started[-1]
+
+    yield run
+    for running in started:
+        running.stop()
+
+
+def _produce(broker: EmbeddedBroker, topic: str, partition: int, trade: dict) -> None:
+    producer = JsonProducer(broker.client_config)
+    producer.produce_values(topic, [json.dumps(trade).encode()], partitions=[partition])
+    producer.flush()
+
+
+def _windows(rows: list[dict]) -> list[tuple[int, str, int]]:
+    return [(row["ws"], row["symbol"], row["n"]) for row in rows]
+
+
+def test_lagging_partition_holds_windows_open_until_it_delivers(
+    broker: EmbeddedBroker, lagging_topic: str, start: Callable[..., _Running]
+) -> None:
+    running = start(lagging_topic)
+    running.wait_for(lambda: running.stats.records_in == 13)
+    assert running.rows == []
+    assert running.stats.watermark_ms == 500
+
+    _produce(broker, lagging_topic, 3, _trade("D", 2_500))
+    running.wait_for(lambda: len(running.rows) == 7)
+    assert _windows(running.rows) == [
+        (0, "A", 1),
+        (0, "B", 1),
+        (0, "C", 1),
+        (0, "D", 1),
+        (1_000, "A", 1),
+        (1_000, "B", 1),
+        (1_000, "C", 1),
+    ]
+    assert running.stats.watermark_ms == 2_500
+
+
+class _Ticker:
+    """Keeps the leading partitions delivering rows of the still-open window at 3.5 s, as live
+    partitions do, while partition 3 stays silent."""
+
+    def __init__(self, broker: EmbeddedBroker, topic: str) -> None:
+        self._producer = JsonProducer(broker.client_config)
+        self._topic = topic
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            values = [json.dumps(_trade(symbol, 3_500)).encode() for symbol in LEADING.values()]
+            self._producer.produce_values(self._topic, values, partitions=list(LEADING))
+            self._producer.flush()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+
+def test_idle_partition_stops_holding_the_watermark_after_the_idle_timeout(
+    broker: EmbeddedBroker, lagging_topic: str, start: Callable[..., _Running]
+) -> None:
+    running = start(lagging_topic, **{"watermark.idle_timeout": "500ms"})
+    running.wait_for(lambda: running.stats.records_in >= 13)
+    ticker = _Ticker(broker, lagging_topic)
+    try:
+        running.wait_for(lambda: len(running.rows) == 10)
+    finally:
+        ticker.stop()
+    assert _windows(running.rows) == [
+        (0, "A", 1),
+        (0, "B", 1),
+        (0, "C", 1),
+        (0, "D", 1),
+        *((ws, symbol, 1) for ws in (1_000, 2_000) for symbol in "ABC"),
+    ]
+    assert running.stats.watermark_ms == 3_500
+    assert running.stats.late_count == 0
+
+    _produce(broker, lagging_topic, 3, _trade("D", 1_200))
+    running.wait_for(lambda: running.stats.late_count == 1)
+    assert running.stats.dead_letter_count == 1
+    assert len(running.rows) == 10

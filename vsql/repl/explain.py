@@ -1,0 +1,173 @@
+"""EXPLAIN: a compiled query's plan as aligned ``label  value`` lines.
+
+The text names what the query reads and writes, its filter, grouping, aggregates, window and
+emission (with the engine strategies that run them, taken from the engine's own factories), the
+event-time column, the watermark and lateness settings, and how the shell will show the result.
+Internal column names of the plan (``__key0``, ``__agg0``) are written back as the SQL they stand
+for.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sqlglot import exp
+
+from vsql.engine.columns import TIMESTAMP
+from vsql.engine.emission import build_emission
+from vsql.engine.groupby import build_group_by
+from vsql.engine.sql.plan import (
+    AggregateSpec,
+    EmitMode,
+    LogicalPlan,
+    RowsCall,
+    SessionSpec,
+    SlidingSpec,
+    TumblingSpec,
+    WindowSpec,
+    agg_column,
+    key_column,
+)
+from vsql.engine.state import SlotTable
+from vsql.engine.windows import build_window_strategy
+from vsql.repl.live import resolve_output_mode
+from vsql.repl.shape import shape_of
+
+__all__ = ["explain_plan", "format_duration"]
+
+_UNITS_MS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
+
+
+def format_duration(duration_ms: int) -> str:
+    """A duration in the largest unit that divides it: ``1s``, ``90s``, ``5m``, ``250ms``, ``0ms``."""
+    if duration_ms == 0:
+        return "0ms"
+    for unit, size_ms in _UNITS_MS:
+        if duration_ms % size_ms == 0:
+            return f"{duration_ms // size_ms}{unit}"
+    return f"{duration_ms}ms"
+
+
+def explain_plan(plan: LogicalPlan) -> str:
+    """The plan as text, one ``label  value`` line per aspect (aspects a query lacks are left out)."""
+    settings = plan.settings
+    topic = settings.source_property(plan.source.name, "topic") or plan.source.name
+    lines: list[tuple[str, str]] = [("source", f"{plan.source.name} (Kafka topic '{topic}', JSON values)")]
+    if plan.sink is not None:
+        sink_topic = settings.source_property(plan.sink.name, "topic") or plan.sink.name
+        key = f", key ({', '.join(plan.sink.primary_key)})" if plan.sink.primary_key else ""
+        lines.append(("sink", f"{plan.sink.kind} {plan.sink.name} -> topic '{sink_topic}'{key}"))
+    if plan.where is not None:
+        lines.append(("filter", _sql(plan.where, plan)))
+    if plan.is_aggregate:
+        lines += _aggregation_lines(plan)
+    for call in plan.rows_calls:
+        lines.append(("rows window", _rows_call(call)))
+    lines.append(("output", ", ".join(column.name for column in plan.outputs)))
+    lines += _time_lines(plan)
+    if plan.limit is not None:
+        lines.append(("limit", f"{plan.limit} rows"))
+    lines.append(("consumer", f"{settings.consumer_tier.value} tier"))
+    mode = resolve_output_mode(shape_of(plan))
+    origin = "set" if settings.output_mode is not None else "default"
+    lines.append(("output mode", f"{mode.value} ({origin})"))
+    width = max(len(label) for label, _ in lines)
+    return "\n".join(f"{label.ljust(width)}  {value}" for label, value in lines)
+
+
+def _aggregation_lines(plan: LogicalPlan) -> list[tuple[str, str]]:
+    groups = build_group_by(len(plan.group_by))
+    keys = ", ".join(expression.sql(dialect="vsql") for expression in plan.group_by) or "(one global group)"
+    lines = [("group by", f"{keys}  [{type(groups).__name__}]")]
+    if plan.aggregates:
+        lines.append(("aggregates", ", ".join(_aggregate(spec) for spec in plan.aggregates)))
+    window = build_window_strategy(
+        plan.window,
+        emit=plan.emit,
+        allowed_lateness_ms=plan.settings.allowed_lateness_ms,
+        slots=SlotTable(),
+    )
+    lines.append(("window", f"{_window(plan.window, plan.emit)}  [{type(window).__name__}]"))
+    emission = build_emission(plan.emit, having=None)
+    lines.append(("emission", f"{_emission(plan.emit)}  [{type(emission).__name__}]"))
+    if plan.having is not None:
+        lines.append(("having", _sql(plan.having, plan)))
+    return lines
+
+
+def _time_lines(plan: LogicalPlan) -> list[tuple[str, str]]:
+    settings = plan.settings
+    column = plan.event_time_column
+    origin = " (the Kafka message timestamp)" if column == TIMESTAMP else ""
+    watermark = (
+        f"per partition max event time - {format_duration(settings.max_out_of_orderness_ms)} "
+        f"(max out-of-orderness), min over partitions; a partition idle "
+        f"{format_duration(settings.idle_timeout_ms)} stops holding it back"
+    )
+    late = (
+        f"windows close at end + {format_duration(settings.allowed_lateness_ms)} allowed lateness; "
+        f"late rows: {settings.late_data_strategy.value}"
+    )
+    if settings.dlq_topic is not None:
+        late += f" (dead letters to topic '{settings.dlq_topic}')"
+    return [("event time", column + origin), ("watermark", watermark), ("late data", late)]
+
+
+def _window(spec: WindowSpec | None, emit: EmitMode) -> str:
+    match spec:
+        case None:
+            return "none: one result per group over the whole stream"
+        case TumblingSpec(size_ms=size_ms):
+            size = format_duration(size_ms)
+            return f"TUMBLING {size}: [k*{size}, (k+1)*{size})"
+        case SlidingSpec(size_ms=size_ms, advance_ms=advance_ms):
+            size, advance = format_duration(size_ms), format_duration(advance_ms)
+            state = (
+                "state per window"
+                if emit is EmitMode.CHANGES
+                else f"state per pane of {format_duration(math.gcd(size_ms, advance_ms))}"
+            )
+            return f"SLIDING {size} every {advance}: [k*{advance}, k*{advance}+{size}), {state}"
+        case SessionSpec(gap_ms=gap_ms):
+            gap = format_duration(gap_ms)
+            return f"SESSION gap {gap} per group: a row opens [t, t+{gap}), overlapping sessions merge"
+    raise TypeError(f"no description for {spec!r}")
+
+
+def _emission(emit: EmitMode) -> str:
+    if emit is EmitMode.CHANGES:
+        return "EMIT CHANGES: an updated row per changed (window, group), deletes for retractions"
+    return "EMIT FINAL: each (window, group) once, when its window closes"
+
+
+def _aggregate(spec: AggregateSpec) -> str:
+    argument = "*" if spec.argument is None else spec.argument.sql(dialect="vsql")
+    distinct = "DISTINCT " if spec.distinct else ""
+    return f"{spec.func.value.upper()}({distinct}{argument})"
+
+
+def _rows_call(call: RowsCall) -> str:
+    window = call.window
+    argument = "" if call.argument is None else call.argument.sql(dialect="vsql")
+    parts = [f"{call.func.value.upper()}({argument}) over the last {window.frame_rows} rows"]
+    if window.partition_by:
+        parts.append("per " + ", ".join(e.sql(dialect="vsql") for e in window.partition_by))
+    if window.order_by is not None:
+        parts.append(f"ordered by {window.order_by.sql(dialect='vsql')}")
+    if window.expire_after_ms is not None:
+        parts.append(f"idle partitions expire after {format_duration(window.expire_after_ms)}")
+    return ", ".join(parts) + f" (buffer of {window.buffer_rows} rows)"
+
+
+def _sql(expression: exp.Expression, plan: LogicalPlan) -> str:
+    """The expression's SQL with the plan's internal key and aggregate columns written out."""
+    names = {key_column(i): e.sql(dialect="vsql") for i, e in enumerate(plan.group_by)}
+    names |= {agg_column(i): _aggregate(spec) for i, spec in enumerate(plan.aggregates)}
+
+    def restore(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column) and node.name in names:
+            return exp.column(names[node.name], quoted=False)
+        return node
+
+    text = expression.transform(restore).sql(dialect="vsql")
+    return text
