@@ -186,3 +186,18 @@ def test_statements_on_stdin_run_as_a_script(trades: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert sorted(completed.stdout.splitlines()) == ["A,3", "B,3", "symbol,n"]
+
+
+def test_unexpected_failure_is_one_line_without_debug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def explode(*_: object, **__: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("vsql.cli._scenario", explode)
+    assert main(["scenario", "run", "scenarios"]) == 1
+    err = capsys.readouterr().err
+    assert "unexpected RuntimeError: boom" in err
+    assert "Traceback" not in err
+    with pytest.raises(RuntimeError):
+        main(["--debug", "scenario", "run", "scenarios"])

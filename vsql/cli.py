@@ -65,12 +65,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_request:
         return int(exit_request.code or 0)
+    level = logging.DEBUG if args.debug else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return _route(args)
+    except VsqlError as error:
+        sys.stderr.write(format_error(error) + "\n")
+        return EXIT_USAGE if isinstance(error, InputError) else EXIT_QUERY_ERROR
+    except Exception as error:
+        if args.debug:
+            raise
+        sys.stderr.write(f"vsql: unexpected {type(error).__name__}: {error} (run with --debug for details)\n")
+        return EXIT_QUERY_ERROR
+
+
+def _route(args: argparse.Namespace) -> int:
     if args.command == "scenario":
         return _scenario(args)
     if args.command == "bench":
@@ -120,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
         help="Kafka consumer tier (default: buffered)",
     )
     add_connection_arguments(parser)
+    parser.add_argument("--debug", action="store_true", help="log debug output and show tracebacks")
     commands = parser.add_subparsers(dest="command")
     scenario = commands.add_parser("scenario", help="scenario files")
     scenario_commands = scenario.add_subparsers(dest="scenario_command", required=True)

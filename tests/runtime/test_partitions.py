@@ -12,9 +12,16 @@ from collections.abc import Callable, Iterator
 import pyarrow as pa
 import pytest
 
+from vsql.datagen import EventSpec, generate
+from vsql.engine.sql.statements import compile_query
 from vsql.io.kafka.brokers import EmbeddedBroker
+from vsql.io.kafka.consumer import TopicConsumer
+from vsql.io.kafka.errors import BrokerError
 from vsql.io.kafka.producer import JsonProducer
 from vsql.runtime import RunStats, Session
+from vsql.runtime.run import run_query
+from vsql.runtime.sinks import CallbackSink
+from vsql.runtime.sources import KafkaSource
 
 QUERY = (
     "SELECT symbol, COUNT(*) AS n, _window_start AS ws FROM {topic} "
@@ -166,3 +173,30 @@ def test_idle_partition_stops_holding_the_watermark_after_the_idle_timeout(
     running.wait_for(lambda: running.stats.late_count == 1)
     assert running.stats.dead_letter_count == 1
     assert len(running.rows) == 10
+
+
+def test_query_fails_with_a_clear_error_when_the_broker_disappears() -> None:
+    broker = EmbeddedBroker()
+    broker.create_topic("vanishing", 1)
+    producer = JsonProducer(broker.client_config)
+    for batch in generate(EventSpec(count=500, seed=1)):
+        producer.produce_batch("vanishing", batch)
+    producer.flush()
+    consumer = TopicConsumer(broker.consumer_config, "vanishing", group_id="lost")
+    source = KafkaSource(consumer, until_caught_up=False, broker_timeout_s=2.0)
+    statuses: list[str] = []
+
+    def close_broker_after_first_rows(stats: RunStats) -> None:
+        statuses.append(stats.source_status)
+        if stats.records_in and broker is not None and len(statuses) == 1:
+            broker.close()
+
+    plan = compile_query("SELECT COUNT(*) AS n FROM vanishing EMIT FINAL")
+    started = time.monotonic()
+    with pytest.raises(BrokerError, match="lost the Kafka broker"):
+        run_query(
+            plan, source, sink=CallbackSink(lambda rows: None), on_progress=close_broker_after_first_rows
+        )
+    assert time.monotonic() - started < 20
+    assert any(status.startswith("retrying") for status in statuses)
+    source.close()

@@ -8,6 +8,7 @@ nothing for ``watermark.idle_timeout`` (processing time) stops holding the water
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -19,6 +20,7 @@ from vsql.engine.columns import OFFSET, PARTITION
 from vsql.engine.pipeline import Pipeline, StepOutput
 from vsql.engine.sql.plan import LogicalPlan
 from vsql.io.formats.decoded import Decoded
+from vsql.io.kafka.errors import BrokerError
 from vsql.io.ledger import OffsetLedger
 from vsql.runtime.sinks import CallbackSink, DeadLetterSink, ResultSink
 from vsql.runtime.sources import BlockSource, Source
@@ -27,6 +29,8 @@ from vsql.runtime.stats import RunStats
 __all__ = ["run_finite", "run_query"]
 
 ProgressHook = Callable[[RunStats], None]
+
+logger = logging.getLogger(__name__)
 
 
 def run_query(
@@ -164,16 +168,22 @@ class _Loop:
         self._sink.flush()
         if self._dead_letters is not None:
             self._dead_letters.flush()
-        self._source.commit(
-            self._ledger.safe_offsets(self.pipeline.held_since_seq),
-            watermark_ms=self.pipeline.metrics.watermark_ms,
-        )
+        try:
+            self._source.commit(
+                self._ledger.safe_offsets(self.pipeline.held_since_seq),
+                watermark_ms=self.pipeline.metrics.watermark_ms,
+            )
+        except BrokerError as error:
+            # Not fatal: the next commit covers these offsets too, and uncommitted input is only
+            # read again after a restart (at-least-once). A broker gone for good fails the read.
+            logger.warning("commit failed, will retry with the next one: %s", error)
         self._last_commit = time.monotonic()
         self._report()
 
     def _report(self) -> None:
         self.stats.elapsed_s = time.perf_counter() - self._started
         self.stats.expired_count = self._source.expired_count
+        self.stats.source_status = self._source.status
         if self._on_progress is not None:
             self._on_progress(self.stats)
 

@@ -15,8 +15,11 @@ import numpy as np
 from vsql.engine.columns import PARTITION
 from vsql.io.formats.decoded import Decoded
 from vsql.io.kafka.consumer import TopicConsumer
+from vsql.io.kafka.errors import BrokerError
 
-__all__ = ["BlockSource", "KafkaSource", "Source"]
+__all__ = ["DEFAULT_BROKER_TIMEOUT_S", "BlockSource", "KafkaSource", "Source"]
+
+DEFAULT_BROKER_TIMEOUT_S = 30.0
 
 _WATERMARK_PREFIX = "vsql:watermark_ms="
 
@@ -27,6 +30,10 @@ class Source(Protocol):
     @property
     def expired_count(self) -> int:
         """Records that expired from the broker before they were read."""
+
+    @property
+    def status(self) -> str:
+        """``ok``, or what the source is struggling with (e.g. retrying an unreachable broker)."""
 
     def batches(self) -> Iterator[Decoded | None]:
         """Decoded batches in arrival order; None is a heartbeat. Ends with a finite input."""
@@ -49,6 +56,7 @@ class BlockSource:
     """A finite sequence of decoded blocks (files, scenario records)."""
 
     expired_count = 0
+    status = "ok"
 
     def __init__(self, blocks: Iterable[Decoded]) -> None:
         self._blocks = blocks
@@ -79,12 +87,20 @@ class KafkaSource:
         until_caught_up: end once every partition reached the end of its log (read what the
             topic holds now, as scripts and scenarios do); False runs until cancelled.
         poll_timeout_s: wait per poll, in seconds (the heartbeat period when idle).
+        broker_timeout_s: how long the broker may stay unreachable (librdkafka retrying) before
+            the query fails with a ``BrokerError``.
     """
 
     def __init__(
-        self, consumer: TopicConsumer, *, until_caught_up: bool, poll_timeout_s: float = 0.2
+        self,
+        consumer: TopicConsumer,
+        *,
+        until_caught_up: bool,
+        poll_timeout_s: float = 0.2,
+        broker_timeout_s: float = DEFAULT_BROKER_TIMEOUT_S,
     ) -> None:
         self._consumer = consumer
+        self._broker_timeout_s = broker_timeout_s
         self._until_caught_up = until_caught_up
         self._poll_timeout_s = poll_timeout_s
         self._delivered_early: set[int] = set()
@@ -95,6 +111,10 @@ class KafkaSource:
         return self._consumer.expired_count
 
     @property
+    def status(self) -> str:
+        return self._consumer.status
+
+    @property
     def consumer(self) -> TopicConsumer:
         """The underlying consumer (for lag and positions)."""
         return self._consumer
@@ -102,6 +122,12 @@ class KafkaSource:
     def batches(self) -> Iterator[Decoded | None]:
         while not (self._until_caught_up and self._consumer.caught_up):
             decoded = self._consumer.poll(self._poll_timeout_s)
+            lost_s = self._consumer.unreachable_for_s
+            if lost_s > self._broker_timeout_s:
+                raise BrokerError(
+                    f"lost the Kafka broker: no answer for {lost_s:.0f} s while reading "
+                    f"'{self._consumer.topic}' ({self._consumer.status})"
+                )
             if decoded is None or not (decoded.batch.num_rows or decoded.dead_letters.num_rows):
                 yield None
                 continue

@@ -20,6 +20,8 @@ class RunStats:
         elapsed_s: wall time spent decoding and running, in seconds.
         watermark_ms: the query watermark at the end, if any.
         expired_count: Kafka records that expired from the broker before they were read.
+        source_status: ``ok``, or what the source is struggling with (``retrying: ...`` while
+            the broker does not answer).
     """
 
     records_in: int = 0
@@ -29,6 +31,7 @@ class RunStats:
     elapsed_s: float = 0.0
     watermark_ms: int | None = None
     expired_count: int = 0
+    source_status: str = "ok"
 
     @property
     def records_per_s(self) -> float:

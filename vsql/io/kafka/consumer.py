@@ -15,6 +15,7 @@ silently.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
@@ -32,6 +33,8 @@ from vsql.io.kafka.config import CONSUMER_DEFAULTS, client_config
 from vsql.io.kafka.errors import BrokerError
 from vsql.io.kafka.progress import PartitionSpan, Progress, spans_of
 from vsql.io.kafka.tiers import make_fetcher
+
+_UNREACHABLE = frozenset({KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._RESOLVE})
 
 __all__ = ["DEFAULT_BATCH_SIZE", "TopicConsumer"]
 
@@ -95,7 +98,10 @@ class TopicConsumer:
         self._timeout_s = timeout_s
         self._decoder = JsonDecoder(projection=projection, schema=schema)
         settings = {"group.id": group_id, "auto.offset.reset": auto_offset_reset}
-        self._config = client_config(CONSUMER_DEFAULTS, consumer_config, settings, overrides or {})
+        self._config = client_config(
+            CONSUMER_DEFAULTS, consumer_config, settings, overrides or {}, error_cb=self._on_client_error
+        )
+        self._unreachable_since: float | None = None
         self._consumer = Consumer(self._config)
         self._log_reader: Consumer | None = None
         self._closed = False
@@ -125,6 +131,7 @@ class TopicConsumer:
         chunk = self._fetcher.next(timeout_s)
         if chunk is None:
             return None
+        self._unreachable_since = None
         self._progress.record(chunk.spans, chunk.eofs)
         for error in chunk.errors:
             self._on_error(error)
@@ -278,6 +285,30 @@ class TopicConsumer:
             offsets=offsets,
         )
         return _Chunk(decoded, spans_of(partitions, offsets), eofs, failures)
+
+    @property
+    def unreachable_for_s(self) -> float:
+        """Seconds since the client last failed to reach the broker with nothing delivered since
+        (0 while the broker answers). librdkafka keeps retrying meanwhile."""
+        if self._unreachable_since is None:
+            return 0.0
+        return time.monotonic() - self._unreachable_since
+
+    @property
+    def status(self) -> str:
+        """``ok``, or ``retrying: <the last connection error>`` while the broker does not answer."""
+        if self._unreachable_since is None or self.last_error is None:
+            return "ok"
+        return f"retrying: {self.last_error.str()}"
+
+    def _on_client_error(self, error: KafkaError) -> None:
+        """Client-level errors (called by librdkafka's threads): note when the broker went away."""
+        logger.debug("consumer of %s: client error %s", self.topic, error.str())
+        if error.code() in _UNREACHABLE:
+            self.last_error = error
+            if self._unreachable_since is None:
+                logger.warning("consumer of %s: broker unreachable, retrying: %s", self.topic, error.str())
+                self._unreachable_since = time.monotonic()
 
     def _on_error(self, error: KafkaError) -> None:
         self.errors += 1
