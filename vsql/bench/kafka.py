@@ -150,6 +150,10 @@ class _TimedSource:
     def expired_count(self) -> int:
         return self._source.expired_count
 
+    @property
+    def status(self) -> str:
+        return self._source.status
+
     def batches(self) -> Iterator[Decoded | None]:
         for decoded in self._source.batches():
             yield decoded
