@@ -72,6 +72,9 @@ def _main(argv: Sequence[str] | None) -> int:
         return int(exit_request.code or 0)
     level = logging.DEBUG if args.debug else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if not args.debug:
+        # sqlglot warns when it falls back on a statement vsql rejects with its own message.
+        logging.getLogger("sqlglot").setLevel(logging.ERROR)
     try:
         return _route(args)
     except VsqlError as error:
