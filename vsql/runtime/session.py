@@ -29,7 +29,7 @@ from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.producer import JsonProducer
 from vsql.runtime.queries import BackgroundQuery
 from vsql.runtime.run import ProgressHook, run_query
-from vsql.runtime.sinks import CallbackSink, DeadLetterSink, open_sink
+from vsql.runtime.sinks import CallbackSink, DeadLetterSink, ResultSink, open_sink
 from vsql.runtime.sources import BlockSource, KafkaSource, Source
 from vsql.runtime.stats import RunStats
 
@@ -165,15 +165,7 @@ class Session:
             source.close()
             raise
         try:
-            return run_query(
-                plan,
-                source,
-                sink=sink,
-                dead_letters=self._dead_letter_sink(plan),
-                finish=until_caught_up,
-                cancel=cancel,
-                on_progress=on_progress,
-            )
+            return self._runner(plan, source, sink, until_caught_up=until_caught_up)(cancel, on_progress)
         finally:
             source.close()
             if plan.sink is not None:
@@ -230,7 +222,20 @@ class Session:
         query = BackgroundQuery(
             query_id,
             plan,
-            run=lambda cancel, on_progress: run_query(
+            run=self._runner(plan, source, sink, until_caught_up=until_caught_up),
+            release=lambda: (source.close(), sink.close()),
+        )
+        self.queries[query_id] = query
+        query.start()
+        logger.info("started %s writing to %s", query_id, plan.sink.name)
+
+    def _runner(
+        self, plan: LogicalPlan, source: Source, sink: ResultSink, *, until_caught_up: bool
+    ) -> Callable[[threading.Event | None, ProgressHook | None], RunStats]:
+        """Runs ``plan`` from ``source`` to ``sink``, finishing at the end of a finite read."""
+
+        def run(cancel: threading.Event | None, on_progress: ProgressHook | None) -> RunStats:
+            return run_query(
                 plan,
                 source,
                 sink=sink,
@@ -238,12 +243,9 @@ class Session:
                 finish=until_caught_up,
                 cancel=cancel,
                 on_progress=on_progress,
-            ),
-            release=lambda: (source.close(), sink.close()),
-        )
-        self.queries[query_id] = query
-        query.start()
-        logger.info("started %s writing to %s", query_id, plan.sink.name)
+            )
+
+        return run
 
     def terminate(self, query_id: str) -> list[str]:
         """Stop a background query (``ALL`` stops every one); returns the ids stopped."""
