@@ -94,7 +94,12 @@ class StandardFetcher(_InlineFetcher, Generic[T]):
 
 
 class BufferedFetcher(_InlineFetcher, Generic[T]):
-    """One ``consume(num_messages=batch_size)`` per chunk."""
+    """``consume(num_messages=batch_size)`` per chunk, taking what is already fetched.
+
+    ``consume(n, timeout)`` waits for n messages (or the timeout) even when some are ready, and
+    nothing is decoded while it waits. So a chunk is what the client holds right now; only when
+    it holds nothing does the call wait, for the first message.
+    """
 
     def __init__(self, consumer: Consumer, prepare: Prepare[T], *, batch_size: int) -> None:
         self._consumer = consumer
@@ -102,7 +107,12 @@ class BufferedFetcher(_InlineFetcher, Generic[T]):
         self._batch_size = batch_size
 
     def next(self, timeout_s: float) -> T | None:
-        messages = self._consumer.consume(self._batch_size, timeout_s)
+        consume = self._consumer.consume
+        messages = consume(self._batch_size, 0)
+        if not messages:
+            messages = consume(1, timeout_s)
+            if messages:
+                messages += consume(self._batch_size - 1, 0)
         return self._prepare(messages) if messages else None
 
 
