@@ -32,10 +32,10 @@ from vsql.engine.sql.plan import EmitMode
 from vsql.repl.backend import QueryStatus, ResultShape
 from vsql.repl.render import Renderer, make_renderer
 from vsql.repl.render.row import display_rows
+from vsql.repl.render.table import cell_text
 
 __all__ = ["LiveView", "ResultView", "RowsView", "open_result_view", "resolve_output_mode", "summary_line"]
 
-_NULL = "NULL"
 _OP_COLUMN = "op"
 _FRAME_ROWS = 5
 """Lines the live area keeps for the header, rule, caption and status line."""
@@ -163,7 +163,7 @@ class LiveView:
             for row in display_rows(rows):
                 is_delete = row.get(OP) == OP_DELETE
                 key = tuple(row.get(name) for name in self._keys)
-                cells = [_cell(row.get(name)) for name in self._columns]
+                cells = [cell_text(row.get(name)) for name in self._columns]
                 if self._mode is OutputMode.TABLE:
                     self._upsert(key, cells, is_delete=is_delete)
                     continue
@@ -242,13 +242,3 @@ def status_text(status: QueryStatus | None) -> str:
 def _time_text(epoch_ms: int) -> str:
     moment = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{epoch_ms % 1000:03d}"
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return _NULL
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return format(value, ".10g")
-    return str(value)

@@ -66,3 +66,13 @@ def test_factory_builds_each_format(name: str) -> None:
 def test_factory_rejects_an_unknown_format() -> None:
     with pytest.raises(ValueError, match="unknown format 'xml'"):
         make_renderer("xml", io.StringIO())
+
+
+def test_vertical_writes_one_numbered_block_per_row() -> None:
+    stream = io.StringIO()
+    renderer = make_renderer("vertical", stream)
+    renderer.write(pa.table({"symbol": ["A", None], "n": [1, 2.5]}))
+    renderer.close()
+    assert stream.getvalue() == (
+        "-[ RECORD 1 ]--------\nsymbol | A\nn      | 1\n-[ RECORD 2 ]--------\nsymbol | NULL\nn      | 2.5\n"
+    )

@@ -12,8 +12,17 @@ import pyarrow as pa
 from vsql.repl.render.csv import CsvRenderer
 from vsql.repl.render.json import JsonRenderer
 from vsql.repl.render.table import TableRenderer
+from vsql.repl.render.vertical import VerticalRenderer
 
-__all__ = ["FORMATS", "CsvRenderer", "JsonRenderer", "Renderer", "TableRenderer", "make_renderer"]
+__all__ = [
+    "FORMATS",
+    "CsvRenderer",
+    "JsonRenderer",
+    "Renderer",
+    "TableRenderer",
+    "VerticalRenderer",
+    "make_renderer",
+]
 
 
 class Renderer(Protocol):
@@ -31,17 +40,19 @@ class Renderer(Protocol):
         """Write what is buffered."""
 
 
-_RENDERERS: dict[str, type[CsvRenderer | JsonRenderer | TableRenderer]] = {
+_RENDERERS: dict[str, type[CsvRenderer | JsonRenderer | TableRenderer | VerticalRenderer]] = {
     "table": TableRenderer,
     "json": JsonRenderer,
     "csv": CsvRenderer,
+    "vertical": VerticalRenderer,
 }
 
 FORMATS = tuple(_RENDERERS)
 
 
 def make_renderer(name: str, stream: TextIO) -> Renderer:
-    """The renderer for a format name (``table``, ``json``, ``csv``) writing to ``stream``.
+    """The renderer for a format name (``table``, ``json``, ``csv``, ``vertical``) writing to
+    ``stream``.
 
     Raises:
         ValueError: the name is not a known format.

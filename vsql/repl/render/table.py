@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from vsql.repl.render.row import visible_columns
 
-__all__ = ["TableRenderer"]
+__all__ = ["TableRenderer", "cell_text"]
 
 _NULL = "NULL"
 _FLOAT_FORMAT = ".10g"
@@ -43,7 +43,7 @@ class TableRenderer:
         rows = pa.concat_tables(self._tables, promote_options="permissive")
         columns = visible_columns(rows)
         data = rows.to_pydict()
-        cells = [[_cell(value) for value in data[name]] for name in columns]
+        cells = [[cell_text(value) for value in data[name]] for name in columns]
         right = [_is_numeric(rows.schema.field(name).type) for name in columns]
         widths = [
             max([len(name)] + [len(cell) for cell in column])
@@ -65,7 +65,8 @@ def _line(values: list[str], widths: list[int], right: list[bool]) -> str:
     return "  ".join(parts).rstrip()
 
 
-def _cell(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A value as shown in a table cell: NULL, true/false, floats to 10 significant digits."""
     if value is None:
         return _NULL
     if isinstance(value, bool):
