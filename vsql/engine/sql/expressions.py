@@ -12,6 +12,7 @@ from sqlglot import exp
 from vsql.engine.timeutil import unit_ms
 
 __all__ = [
+    "STREAMING_NODES",
     "CreateStream",
     "Duration",
     "Emit",
@@ -124,3 +125,17 @@ class CreateStream(exp.Expression):
     """
 
     arg_types = {"this": True, "kind": True, "expression": True, "properties": False}
+
+
+STREAMING_NODES: tuple[type[exp.Expression], ...] = (
+    CreateStream,
+    Duration,
+    Emit,
+    KeyColumn,
+    RowsBuffer,
+    SessionWindow,
+    SlidingWindow,
+    TumblingWindow,
+    WithProperty,
+)
+"""The nodes vsql adds to sqlglot's tree; each has a ``<node>_sql`` generator method."""

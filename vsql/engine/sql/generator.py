@@ -9,6 +9,7 @@ from sqlglot import exp, generator
 from sqlglot.dialects.dialect import rename_func
 
 from vsql.engine.sql.expressions import (
+    STREAMING_NODES,
     CreateStream,
     Duration,
     Emit,
@@ -40,20 +41,7 @@ class VsqlGenerator(generator.Generator):
         **generator.Generator.TRANSFORMS,
         exp.ApproxDistinct: rename_func("APPROX_COUNT_DISTINCT"),
         exp.VariancePop: rename_func("VAR_POP"),
-        **{
-            node: _dispatch(f"{node.__name__.lower()}_sql")
-            for node in (
-                CreateStream,
-                Duration,
-                Emit,
-                KeyColumn,
-                RowsBuffer,
-                SessionWindow,
-                SlidingWindow,
-                TumblingWindow,
-                WithProperty,
-            )
-        },
+        **{node: _dispatch(f"{node.__name__.lower()}_sql") for node in STREAMING_NODES},
     }
 
     AFTER_HAVING_MODIFIER_TRANSFORMS = {
