@@ -50,10 +50,45 @@ def test_query_over_a_topic_on_a_live_broker(capsys: pytest.CaptureFixture[str])
     for batch in generate(EventSpec(count=3000, keys=3, seed=2)):
         producer.produce_batch("trades", batch, key_column="symbol")
     producer.flush()
-    sql = "SELECT COUNT(*) AS n, COUNT(DISTINCT symbol) AS symbols FROM trades EMIT FINAL"
+    sql = (
+        "SET 'scan.bounded.mode' = 'latest-offset';"
+        "SELECT COUNT(*) AS n, COUNT(DISTINCT symbol) AS symbols FROM trades EMIT FINAL"
+    )
     assert main(["-e", sql, "--bootstrap", broker.bootstrap, "--tier", "dedicated", "--format", "json"]) == 0
     assert orjson.loads(capsys.readouterr().out) == {"n": 3000, "symbols": 3}
     broker.close()
+
+
+def test_a_push_query_needs_an_end_in_a_script(capsys: pytest.CaptureFixture[str]) -> None:
+    script = "DATAGEN trades TO trades RATE 1000; SELECT symbol, price FROM trades"
+    assert main(["-e", script]) == 2
+    assert "needs an end: add LIMIT n" in capsys.readouterr().err
+
+
+def test_timeout_stops_a_push_query_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    script = "DATAGEN trades TO trades RATE 2000; SELECT symbol, price FROM trades"
+    assert main(["-e", script, "--timeout", "1500ms", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0] == "symbol,price"
+    assert len(captured.out.splitlines()) > 1
+    assert "stopped after --timeout 1500ms" in captured.err
+    assert "DATAGEN_TRADES_1" in captured.err
+
+
+@pytest.mark.parametrize("text", ["0", "-1s", "soon"])
+def test_a_bad_timeout_is_a_usage_error(text: str) -> None:
+    assert main(["-e", SQL, "--timeout", text]) == 2
+
+
+def test_ctrl_c_before_any_query_ends_quietly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(*_: object, **__: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("vsql.cli._route", interrupted)
+    assert main([]) == 130
+    assert capsys.readouterr().err == "vsql: interrupted\n"
 
 
 def test_missing_input_file_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -76,6 +111,19 @@ def test_table_and_csv_formats(trades: Path, capsys: pytest.CaptureFixture[str])
     assert "(2 rows)" in table
     assert main(["-e", SQL, "--input", f"trades={trades}", "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "symbol,n"
+
+
+def test_vertical_format_prints_one_block_per_row(trades: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-e", SQL, "--input", f"trades={trades}", "--format", "vertical"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if line.startswith("-[ RECORD")] == [
+        "-[ RECORD 1 ]--------",
+        "-[ RECORD 2 ]--------",
+    ]
+    assert sorted(line.split() for line in lines if line.startswith("symbol")) == [
+        ["symbol", "|", "A"],
+        ["symbol", "|", "B"],
+    ]
 
 
 def test_syntax_error_exits_1_with_a_caret(trades: Path, capsys: pytest.CaptureFixture[str]) -> None:

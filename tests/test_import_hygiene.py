@@ -36,11 +36,23 @@ def loaded_modules(module: str) -> set[str]:
     "module", ["vsql.engine.pipeline", "vsql.engine.sql.planner", "vsql.engine.scalar", "vsql.engine.windows"]
 )
 def test_engine_module_imports_no_outer_layer(module: str) -> None:
-    loaded = loaded_modules(module)
-    offenders = sorted(
+    assert offenders(module, FORBIDDEN_IN_ENGINE) == []
+
+
+FORBIDDEN_BELOW_THE_UIS = ("prompt_toolkit", "textual", "vsql.repl", "vsql.tui", "vsql.bench", "vsql.cli")
+"""The runtime and the I/O layer serve the shell, the dashboard and the bench; they import none."""
+
+
+@pytest.mark.parametrize("module", ["vsql.runtime", "vsql.io.kafka.commands", "vsql.io.formats.writers"])
+def test_runtime_and_io_import_no_user_interface(module: str) -> None:
+    assert offenders(module, FORBIDDEN_BELOW_THE_UIS) == []
+
+
+def offenders(module: str, banned: tuple[str, ...]) -> list[str]:
+    """The modules loaded by importing ``module`` that are, or are inside, a banned one."""
+    return sorted(
         name
-        for name in loaded
-        for banned in FORBIDDEN_IN_ENGINE
-        if name == banned or name.startswith(banned + ".")
+        for name in loaded_modules(module)
+        for prefix in banned
+        if name == prefix or name.startswith(prefix + ".")
     )
-    assert offenders == []

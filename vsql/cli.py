@@ -3,7 +3,7 @@
 Without ``-e``, ``-f`` or a subcommand, statements piped on stdin run as a script; on a terminal the
 interactive shell opens (``vsql.repl.startup``).
 
-Exit codes: 0 ok, 1 a query error (syntax, plan, execution), 2 a usage or input error.
+Exit codes: 0 ok, 1 a query error (syntax, plan, execution), 2 a usage or input error, 130 Ctrl-C.
 """
 
 from __future__ import annotations
@@ -15,14 +15,12 @@ import sys
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
 
-from vsql.bench.report import write_json, write_table
-from vsql.bench.runner import run_workloads
-from vsql.bench.workloads import DEFAULT_WORKLOADS, WORKLOADS
+from vsql.bench.commands import add_bench_arguments, run_bench
 from vsql.engine.errors import VsqlError
 from vsql.engine.settings import ConsumerTier
 from vsql.engine.sql.script import split_statements
+from vsql.engine.timeutil import parse_duration_ms
 from vsql.io.errors import InputError
 from vsql.io.kafka.commands import (
     add_broker_arguments,
@@ -32,10 +30,12 @@ from vsql.io.kafka.commands import (
     run_broker,
     run_datagen,
 )
-from vsql.repl.render import FORMATS, make_renderer
+from vsql.repl.render import FORMATS
 from vsql.repl.render.error import format_error
+from vsql.repl.runtime_backend import RuntimeBackend
+from vsql.repl.script import ScriptRunner
 from vsql.repl.startup import open_shell
-from vsql.runtime import RunStats, Session
+from vsql.runtime import Session
 from vsql.scenario.suite import run_suite
 
 __all__ = ["main"]
@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_QUERY_ERROR = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 DEMO_SQL = """SELECT symbol, COUNT(*) AS trades, SUM(qty) AS volume, MIN(price) AS low, MAX(price) AS high,
        AVG(price) AS avg_price, _window_start AS window_start
@@ -62,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (``vsql ... | head``): stop quietly, as Unix tools do.
         sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - replaces stdout for the exit
         return EXIT_OK
+    except KeyboardInterrupt:
+        # Ctrl-C outside a running query (starting the broker, say): stop without a traceback.
+        sys.stderr.write("vsql: interrupted\n")
+        return EXIT_INTERRUPTED
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -91,23 +96,17 @@ def _route(args: argparse.Namespace) -> int:
     if args.command == "scenario":
         return _scenario(args)
     if args.command == "bench":
-        return _bench(args)
+        return run_bench(args, sys.stdout)
     if args.command == "broker":
         return _broker(args)
     if args.command == "datagen":
         return _datagen(args)
     if args.command == "demo":
         with resources.as_file(resources.files("vsql").joinpath("data/trades_sample.ndjson")) as sample:
-            return _run_statements(
-                [DEMO_SQL], session=Session(inputs={"trades": sample}), output_format=_format(args)
-            )
-    if args.execute is not None:
-        return _run_statements([args.execute], session=_session(args), output_format=_format(args))
-    if args.file is not None:
-        return _run_script(args.file, session=_session(args), output_format=_format(args))
-    if not sys.stdin.isatty():
-        statements = split_statements(sys.stdin.read())
-        return _run_statements(statements, session=_session(args), output_format=_format(args))
+            return _script(args, [DEMO_SQL], inputs={"trades": sample})
+    text = _script_text(args)
+    if text is not None:
+        return _script(args, split_statements(text), inputs=dict(args.inputs))
     return open_shell(args)
 
 
@@ -137,6 +136,12 @@ def _parser() -> argparse.ArgumentParser:
         help="Kafka consumer tier (default: buffered)",
     )
     add_connection_arguments(parser)
+    parser.add_argument(
+        "--timeout",
+        type=_timeout,
+        metavar="DURATION",
+        help="scripts: stop a push query (or PRINT, or a background query) after this long, e.g. 10s",
+    )
     parser.add_argument("--debug", action="store_true", help="log debug output and show tracebacks")
     commands = parser.add_subparsers(dest="command")
     scenario = commands.add_parser("scenario", help="scenario files")
@@ -147,21 +152,7 @@ def _parser() -> argparse.ArgumentParser:
         "--engine-only", action="store_true", help="feed inputs to the engine directly, no Kafka"
     )
     run.add_argument("--actual-out", type=Path, metavar="DIR", help="write each scenario's actual rows here")
-    bench = commands.add_parser("bench", help="benchmark workloads")
-    bench_commands = bench.add_subparsers(dest="bench_command", required=True)
-    bench_run = bench_commands.add_parser("run", help="measure workloads against their reference loops")
-    bench_run.add_argument(
-        "workloads",
-        nargs="*",
-        metavar="WORKLOAD",
-        help=f"default: {', '.join(DEFAULT_WORKLOADS)}; Kafka workloads run by name",
-    )
-    bench_run.add_argument("--records", type=int, default=1_000_000, help="records per run (default 1000000)")
-    bench_run.add_argument("--repeat", type=int, default=3, help="timed runs per workload (default 3)")
-    bench_run.add_argument(
-        "--memory", action="store_true", help="peak RSS at N and N/10 records, in child processes"
-    )
-    bench_run.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON")
+    add_bench_arguments(commands.add_parser("bench", help="benchmark workloads, baselines, comparisons"))
     add_broker_arguments(commands.add_parser("broker", help="run an embedded Kafka broker until Ctrl-C"))
     add_datagen_arguments(commands.add_parser("datagen", help="produce generated events to a Kafka topic"))
     demo = commands.add_parser("demo", help="run a windowed aggregation over bundled sample trades")
@@ -186,20 +177,6 @@ def _scenario(args: argparse.Namespace) -> int:
     return run_suite(args.paths, stream=sys.stdout, actual_out=args.actual_out, engine_only=args.engine_only)
 
 
-def _bench(args: argparse.Namespace) -> int:
-    names = args.workloads or list(DEFAULT_WORKLOADS)
-    unknown = [name for name in names if name not in WORKLOADS]
-    if unknown:
-        sys.stderr.write(f"vsql: unknown workload {', '.join(unknown)}; known: {', '.join(WORKLOADS)}\n")
-        return EXIT_USAGE
-    results = run_workloads(names, records=args.records, repeat=args.repeat, memory=args.memory)
-    write_table(results, sys.stdout)
-    if args.json is not None:
-        with args.json.open("w", encoding="utf-8") as out:
-            write_json(results, out)
-    return EXIT_OK
-
-
 def _broker(args: argparse.Namespace) -> int:
     try:
         return run_broker(partitions=args.partitions, topics=args.topics, stream=sys.stdout)
@@ -216,50 +193,48 @@ def _datagen(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
 
-def _session(args: argparse.Namespace) -> Session:
-    """The session of ``-e``/``-f``: file inputs, and the broker opened when a query needs it."""
-    session = Session(broker=lambda: broker_from_args(args), inputs=dict(args.inputs))
+def _script(args: argparse.Namespace, statements: Sequence[str], *, inputs: dict[str, Path]) -> int:
+    """Run a script's statements on a session whose broker opens when a statement needs it."""
+    session = Session(broker=lambda: broker_from_args(args), inputs=inputs)
     if args.tier is not None:
         session.set_property("consumer.tier", args.tier)
-    return session
-
-
-def _run_script(path: Path, *, session: Session, output_format: str) -> int:
+    backend = RuntimeBackend(session)
+    runner = ScriptRunner(
+        backend, output_format=_format(args), stream=sys.stdout, errors=sys.stderr, timeout_s=args.timeout
+    )
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        sys.stderr.write(f"error: cannot read script {str(path)!r}: {error.strerror or error}\n")
-        return EXIT_USAGE
-    return _run_statements(split_statements(text), session=session, output_format=output_format)
-
-
-def _run_statements(statements: Sequence[str], *, session: Session, output_format: str) -> int:
-    try:
-        return _execute_all(statements, session=session, output_format=output_format)
+        return runner.run(statements)
     finally:
-        session.close(wait=True)
+        backend.close()
 
 
-def _execute_all(statements: Sequence[str], *, session: Session, output_format: str) -> int:
-    for statement in statements:
-        renderer = make_renderer(output_format, sys.stdout)
+def _script_text(args: argparse.Namespace) -> str | None:
+    """The script's text: ``-e``, ``-f`` or stdin; None when nothing asks for a script.
+
+    Raises:
+        InputError: the ``-f`` file cannot be read.
+    """
+    if args.execute is not None:
+        return args.execute
+    if args.file is not None:
         try:
-            stats = session.execute(statement, on_rows=renderer.write)
-        except InputError as error:
-            sys.stderr.write(format_error(error) + "\n")
-            return EXIT_USAGE
-        except VsqlError as error:
-            sys.stderr.write(format_error(error, source=statement) + "\n")
-            return EXIT_QUERY_ERROR
-        if stats is not None:
-            renderer.close()
-            _summarize(stats, sys.stderr)
-    return EXIT_OK
+            return args.file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise InputError(f"cannot read script {str(args.file)!r}: {error.strerror or error}") from error
+    if not sys.stdin.isatty():
+        return sys.stdin.read()
+    return None
 
 
-def _summarize(stats: RunStats, stream: TextIO) -> None:
-    if stats.dead_letter_count or stats.late_count:
-        stream.write(f"{stats.dead_letter_count} dead letters, {stats.late_count} late rows\n")
+def _timeout(text: str) -> float:
+    """``--timeout``: a duration such as ``500ms``, ``30s`` or ``5m``; a bare number is seconds."""
+    try:
+        milliseconds = parse_duration_ms(f"{text}s" if text.strip().isdigit() else text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if milliseconds <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive duration, got {text!r}")
+    return milliseconds / 1000
 
 
 if __name__ == "__main__":

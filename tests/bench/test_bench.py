@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import io
 import json
-from pathlib import Path
 
 import pytest
 
 from vsql.bench.references import dict_loop, json_loop
-from vsql.bench.report import write_json, write_table
+from vsql.bench.result import Machine
 from vsql.bench.runner import run_workloads
-from vsql.bench.workloads import WORKLOADS, workload
-from vsql.cli import main
+from vsql.bench.workloads import WORKLOADS, InputKind, workload
 from vsql.engine.sql.statements import compile_query
 
 
 def test_every_workload_compiles() -> None:
     for work in WORKLOADS.values():
-        compile_query(work.sql)
+        if work.sql is not None:
+            compile_query(work.sql)
 
 
 def test_unknown_workload_names_the_known_ones() -> None:
@@ -33,31 +31,46 @@ def test_reference_loops_count_the_same_groups() -> None:
 
 
 def test_run_reports_throughput_and_ratio_for_each_workload() -> None:
-    results = run_workloads(["tumbling", "tumbling_ndjson"], records=20_000, repeat=2)
-    assert [result.name for result in results] == ["tumbling", "tumbling_ndjson"]
-    for result in results:
+    run = run_workloads(["tumbling", "tumbling_ndjson"], records=20_000, repeat=2)
+    assert run.names == ["tumbling", "tumbling_ndjson"]
+    assert (run.records, run.repeat) == (20_000, 2)
+    assert run.machine == Machine.current()
+    for result in run.results:
         assert result.records == 20_000
         assert result.records_per_s > 0
         assert result.normalized == pytest.approx(result.records_per_s / result.reference_records_per_s)
-    assert {result.reference for result in results} == {"dict_loop", "json_loop"}
-    table = io.StringIO()
-    write_table(results, table)
-    assert "tumbling_ndjson" in table.getvalue()
-    document = io.StringIO()
-    write_json(results, document)
-    assert json.loads(document.getvalue())[0]["name"] == "tumbling"
+        assert result.peak_state_slots is not None and result.peak_state_slots > 0
+        assert result.memory_points == ()
+    assert {result.reference for result in run.results} == {"dict_loop", "json_loop"}
 
 
-def test_memory_growth_is_measured_in_child_processes() -> None:
-    (result,) = run_workloads(["tumbling"], records=20_000, repeat=1, memory=True)
-    assert result.peak_rss_mb is not None and result.peak_rss_mb > 0
-    assert result.memory_growth is not None and 0.5 < result.memory_growth < 2
+def test_decode_json_decodes_only_and_relates_to_the_json_loop() -> None:
+    work = workload("decode_json")
+    assert work.sql is None and work.input is InputKind.NDJSON and work.reference == "json_loop"
+    (result,) = run_workloads(["decode_json"], records=20_000, repeat=1).results
+    assert result.reference == "json_loop"
+    assert result.peak_state_slots == 0, "decoding holds no window state"
+    assert result.records_per_s > 0
 
 
-def test_command_writes_json_and_rejects_unknown_workloads(tmp_path: Path) -> None:
-    out = tmp_path / "bench.json"
-    assert (
-        main(["bench", "run", "select_where", "--records", "5000", "--repeat", "1", "--json", str(out)]) == 0
-    )
-    assert json.loads(out.read_text())[0]["name"] == "select_where"
-    assert main(["bench", "run", "nope"]) == 2
+def test_state_slots_peak_at_open_windows_times_groups() -> None:
+    """Over 100 symbols: the continuous GROUP BY holds a slot per symbol; tumbling 1 s windows
+    over trades 1 ms apart at most that; sliding 10 s windows every 1 s hold panes of 1 s per
+    symbol, so more; a stateless filter holds nothing."""
+    names = ["tumbling", "sliding", "continuous_groupby", "select_where"]
+    slots = {
+        result.name: result.peak_state_slots
+        for result in run_workloads(names, records=20_000, repeat=1).results
+    }
+    assert slots["select_where"] == 0
+    assert slots["continuous_groupby"] == 100
+    assert 0 < slots["tumbling"] <= 100 < slots["sliding"]
+
+
+def test_memory_growth_is_peak_at_n_over_peak_at_a_tenth() -> None:
+    (result,) = run_workloads(["tumbling"], records=20_000, repeat=1, memory=True).results
+    assert [count for count, _ in result.memory_points] == [2_000, 20_000]
+    small, large = (peak for _, peak in result.memory_points)
+    assert result.peak_rss_mb == large > 0
+    assert result.memory_growth == pytest.approx(large / small)
+    assert 0.5 < result.memory_growth < 2

@@ -18,7 +18,6 @@ from vsql.engine.sql.plan import EmitMode, LogicalPlan
 from vsql.engine.sql.statements import SetStatement, UnsetStatement, compile_statement
 from vsql.repl.backend import (
     ALL_QUERIES,
-    FieldInfo,
     QueryInfo,
     QueryState,
     QueryStatus,
@@ -29,6 +28,7 @@ from vsql.repl.backend import (
     StatusCallback,
     TopicInfo,
 )
+from vsql.runtime.topics import FieldInfo
 
 CANCEL_WAIT_S = 10.0
 """Upper bound on how long a fake push query waits for its cancel; tests never reach it."""
@@ -94,6 +94,10 @@ class FakeBackend:
         if self.is_push:
             cancel.wait(CANCEL_WAIT_S)
         return StatementResult(status=QueryStatus(records_in=rows_out * 10, rows_out=rows_out, elapsed_s=1.5))
+
+    def is_unbounded(self, statement: str) -> bool:
+        compiled = compile_statement(statement)
+        return self.is_push and isinstance(compiled, LogicalPlan) and compiled.limit is None
 
     def topics(self) -> list[TopicInfo]:
         return [

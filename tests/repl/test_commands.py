@@ -21,6 +21,7 @@ class RecordingContext:
     backend: FakeBackend
     tables: list[pa.Table] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     sql: list[str] = field(default_factory=list)
     routed: list[str] = field(default_factory=list)
     printed: list[tuple[str, bool, int | None]] = field(default_factory=list)
@@ -30,6 +31,9 @@ class RecordingContext:
 
     def show_text(self, text: str) -> None:
         self.texts.append(text)
+
+    def show_notice(self, text: str) -> None:
+        self.notices.append(text)
 
     def run_sql(self, statement: str) -> None:
         self.sql.append(statement)
@@ -119,7 +123,9 @@ def test_show_properties(context: RecordingContext) -> None:
 def test_datagen_starts_a_generator_that_shows_in_show_queries(context: RecordingContext) -> None:
     registry = default_registry()
     registry.execute("DATAGEN trades TO live_trades RATE 5000", context)
-    assert context.texts == ["datagen datagen1: trades to live_trades at 5000 records/s (TERMINATE datagen1)"]
+    assert context.notices == [
+        "datagen datagen1: trades to live_trades at 5000 records/s (TERMINATE datagen1)"
+    ]
     registry.execute("SHOW QUERIES", context)
     row = context.tables[0].to_pylist()[0]
     assert (row["query_id"], row["state"]) == ("datagen1", "RUNNING")
@@ -129,7 +135,7 @@ def test_terminate_all(context: RecordingContext) -> None:
     registry = default_registry()
     registry.execute("DATAGEN trades TO t RATE 10", context)
     registry.execute("TERMINATE ALL", context)
-    assert context.texts[-1] == "terminated datagen1"
+    assert context.notices[-1] == "terminated datagen1"
     assert context.backend.queries()[0].state is QueryState.TERMINATED
 
 

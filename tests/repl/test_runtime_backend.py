@@ -11,13 +11,11 @@ from collections.abc import Callable, Iterator
 import pyarrow as pa
 import pytest
 
-from vsql.datagen import EventSpec, generate
 from vsql.engine.errors import PlanError, SqlSyntaxError, VsqlError
 from vsql.engine.settings import OutputMode
 from vsql.engine.sql.plan import EmitMode
 from vsql.io.errors import InputError
 from vsql.io.kafka.brokers import EmbeddedBroker
-from vsql.io.kafka.producer import JsonProducer
 from vsql.repl.backend import QueryState, QueryStatus, ResultShape, StatementResult
 from vsql.repl.runtime_backend import RuntimeBackend
 from vsql.runtime import Session
@@ -29,33 +27,11 @@ WAIT_S = 15.0
 _names = itertools.count()
 
 
-@pytest.fixture(scope="module")
-def broker() -> Iterator[EmbeddedBroker]:
-    with EmbeddedBroker() as started:
-        yield started
-
-
 @pytest.fixture
 def backend(broker: EmbeddedBroker) -> Iterator[RuntimeBackend]:
-    runtime = RuntimeBackend(Session(broker=broker), broker)
+    runtime = RuntimeBackend(Session(broker=broker))
     yield runtime
     runtime.close()
-
-
-@pytest.fixture
-def filled_topic(broker: EmbeddedBroker) -> Callable[[int], str]:
-    """A fresh 2-partition topic holding ``count`` trades over 5 symbols, event times from 1000 ms."""
-
-    def fill(count: int) -> str:
-        topic = f"trades_{next(_names)}"
-        broker.create_topic(topic, 2)
-        producer = JsonProducer(broker.client_config)
-        for batch in generate(EventSpec(count=count, keys=5, seed=3, start_ms=1_000)):
-            producer.produce_batch(topic, batch, key_column="symbol")
-        producer.flush()
-        return topic
-
-    return fill
 
 
 def wait_until(condition: Callable[[], bool], *, timeout_s: float = WAIT_S) -> None:
@@ -262,7 +238,10 @@ def test_terminate_of_an_unknown_query_is_a_plan_error(backend: RuntimeBackend) 
         backend.terminate("Q9")
 
 
-def test_explain_names_strategies_event_time_and_watermark(backend: RuntimeBackend) -> None:
+def test_explain_names_strategies_event_time_and_watermark(
+    backend: RuntimeBackend, filled_topic: Callable[[int], str]
+) -> None:
+    topic = filled_topic(10)
     backend.execute(
         "SET 'watermark.max_out_of_orderness' = '2s'",
         on_start=lambda _: None,
@@ -271,7 +250,7 @@ def test_explain_names_strategies_event_time_and_watermark(backend: RuntimeBacke
         cancel=threading.Event(),
     )
     text = backend.explain(
-        "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol HAVING COUNT(*) > 2 WINDOW SESSION(30s)"
+        f"SELECT symbol, COUNT(*) AS n FROM {topic} GROUP BY symbol HAVING COUNT(*) > 2 WINDOW SESSION(30s)"
     )
     lines = dict(re.fullmatch(r"(.+?) {2,}(.*)", line).groups() for line in text.splitlines())
     assert "SESSION gap 30s" in lines["window"] and "[SessionWindows]" in lines["window"]
@@ -298,3 +277,21 @@ def test_rejected_statements_raise_vsql_errors(
     with pytest.raises(error_type):
         recorder.run(backend, statement)
     assert recorder.shapes == []
+
+
+def test_a_misspelt_column_of_a_topic_is_rejected_with_the_closest_name(
+    backend: RuntimeBackend, filled_topic: Callable[[int], str]
+) -> None:
+    topic = filled_topic(20)
+    recorder = Recorder()
+    with pytest.raises(PlanError, match=r"pricee.*'price'"):
+        recorder.run(backend, f"SELECT symbol, pricee FROM {topic} LIMIT 1")
+    assert recorder.shapes == []
+
+
+def test_an_empty_topic_accepts_any_column_until_it_has_data(
+    backend: RuntimeBackend, broker: EmbeddedBroker
+) -> None:
+    topic = f"empty_{next(_names)}"
+    broker.create_topic(topic, 1)
+    assert "anything" in backend.explain(f"SELECT anything FROM {topic}")

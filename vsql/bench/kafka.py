@@ -170,6 +170,9 @@ class _TimedSource:
     def waiting_partitions(self) -> list[int] | None:
         return self._source.waiting_partitions()
 
+    def lag(self) -> dict[int, int]:
+        return self._source.lag()
+
     def close(self) -> None:
         self._source.close()
 
@@ -182,6 +185,11 @@ class KafkaInputs:
         self._broker = EmbeddedBroker()
         self._topics: dict[int, str] = {}
         self._groups = itertools.count()
+
+    @property
+    def broker(self) -> Broker:
+        """The embedded broker, for other clients reading the same topics (bench peers)."""
+        return self._broker
 
     def topic(self, records: int) -> str:
         """The topic holding ``records`` trades (produced on first use).

@@ -24,18 +24,19 @@ from vsql.engine.pipeline import Pipeline
 from vsql.engine.sql.statements import compile_query
 from vsql.io.formats.json import JsonDecoder
 
-__all__ = ["Measurement", "measure", "measure_reference", "peak_rss_mb", "run_streaming"]
+__all__ = ["Measurement", "measure", "measure_reference", "peak_in_child", "peak_rss_mb", "run_streaming"]
 
 BATCH_ROWS = 65_536
 
 
 @dataclass(frozen=True)
 class Measurement:
-    """One timed run."""
+    """One timed run; ``peak_state_slots`` is None when the engine's state was not observed."""
 
     records: int
     seconds: float
     batch_latency_ms: tuple[float, float, float]
+    peak_state_slots: int | None = None
 
     @property
     def records_per_s(self) -> float:
@@ -44,6 +45,31 @@ class Measurement:
     @property
     def us_per_record(self) -> float:
         return 1e6 * self.seconds / self.records if self.records else 0.0
+
+
+class _Engine:
+    """A workload's engine path: the JSON decoder (NDJSON inputs), then the query's pipeline
+    (absent for decode-only workloads), noting the most state slots held after any batch."""
+
+    def __init__(self, work: Workload) -> None:
+        plan = compile_query(work.sql) if work.sql is not None else None
+        self._pipeline = Pipeline(plan) if plan is not None else None
+        self._decoder = None
+        if work.input is InputKind.NDJSON:
+            self._decoder = JsonDecoder(projection=plan.input_columns if plan is not None else None)
+        self.peak_state_slots = 0
+
+    def feed(self, item: pa.RecordBatch | bytes) -> None:
+        """Decode (when NDJSON) and process one input batch."""
+        batch = self._decoder.decode(item).batch if self._decoder is not None else item
+        if self._pipeline is not None:
+            self._pipeline.process(batch)
+            self.peak_state_slots = max(self.peak_state_slots, self._pipeline.metrics.state_slots)
+
+    def finish(self) -> None:
+        """End of input: every open window closes."""
+        if self._pipeline is not None:
+            self._pipeline.finish()
 
 
 def _spec(work: Workload, records: int) -> EventSpec:
@@ -60,20 +86,22 @@ def _inputs(work: Workload, records: int) -> list[pa.RecordBatch] | list[bytes]:
 def measure(work: Workload, records: int) -> Measurement:
     """Run ``work`` over ``records`` generated trades and time it."""
     inputs = _inputs(work, records)
-    plan = compile_query(work.sql)
-    pipeline = Pipeline(plan)
-    decoder = JsonDecoder(projection=plan.input_columns) if work.input is InputKind.NDJSON else None
+    engine = _Engine(work)
     latencies = []
     started = time.perf_counter()
     for item in inputs:
         begin = time.perf_counter()
-        batch = decoder.decode(item).batch if decoder is not None else item
-        pipeline.process(batch)
+        engine.feed(item)
         latencies.append(time.perf_counter() - begin)
-    pipeline.finish()
+    engine.finish()
     seconds = time.perf_counter() - started
     p50, p95, p99 = (1e3 * float(np.percentile(latencies, q)) for q in (50, 95, 99))
-    return Measurement(records=records, seconds=seconds, batch_latency_ms=(p50, p95, p99))
+    return Measurement(
+        records=records,
+        seconds=seconds,
+        batch_latency_ms=(p50, p95, p99),
+        peak_state_slots=engine.peak_state_slots,
+    )
 
 
 def measure_reference(work: Workload, records: int) -> Measurement:
@@ -97,16 +125,13 @@ def peak_rss_mb() -> float:
 
 def run_streaming(name: str, records: int) -> dict[str, float]:
     """Run a workload with inputs generated batch by batch (memory holds only the engine's state),
-    returning peak RSS and the state slots left open."""
+    returning this process's peak RSS (MiB) and the most state slots held at once."""
     work = workload(name)
-    plan = compile_query(work.sql)
-    pipeline = Pipeline(plan)
-    decoder = JsonDecoder(projection=plan.input_columns) if work.input is InputKind.NDJSON else None
+    engine = _Engine(work)
     for batch in generate(_spec(work, records), batch_rows=BATCH_ROWS):
-        pipeline.process(decoder.decode(to_ndjson(batch)).batch if decoder is not None else batch)
-    slots = pipeline.metrics.state_slots
-    pipeline.finish()
-    return {"peak_rss_mb": peak_rss_mb(), "state_slots": slots}
+        engine.feed(to_ndjson(batch) if work.input is InputKind.NDJSON else batch)
+    engine.finish()
+    return {"peak_rss_mb": peak_rss_mb(), "peak_state_slots": engine.peak_state_slots}
 
 
 def peak_in_child(name: str, records: int) -> dict[str, float]:

@@ -3,38 +3,18 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vsql.bench.measure import Measurement, measure, measure_reference, peak_in_child
+from vsql.bench.result import BenchRun, Machine, WorkloadResult
 from vsql.bench.workloads import BARE_CONSUME, InputKind, Workload, workload
 
 if TYPE_CHECKING:
     from vsql.bench.kafka import KafkaInputs
 
-__all__ = ["WorkloadResult", "run_workloads"]
-
-
-@dataclass(frozen=True)
-class WorkloadResult:
-    """A workload's figures: medians over the repeats, and its reference loop's throughput."""
-
-    name: str
-    records: int
-    records_per_s: float
-    spread: float
-    us_per_record: float
-    batch_latency_ms: tuple[float, float, float]
-    reference: str
-    reference_records_per_s: float
-    peak_rss_mb: float | None = None
-    memory_growth: float | None = None
-
-    @property
-    def normalized(self) -> float:
-        """Throughput over the reference loop's, both measured in this run."""
-        return self.records_per_s / self.reference_records_per_s
+__all__ = ["run_workloads"]
 
 
 def _median(runs: list[Measurement]) -> tuple[Measurement, float]:
@@ -45,36 +25,43 @@ def _median(runs: list[Measurement]) -> tuple[Measurement, float]:
 
 
 def run_workloads(
-    names: list[str], *, records: int, repeat: int = 3, memory: bool = False
-) -> list[WorkloadResult]:
+    names: list[str],
+    *,
+    records: int,
+    repeat: int = 3,
+    memory: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> BenchRun:
     """Measure ``names`` (after one warm-up each) and their references.
 
     Args:
         names: workload names (see ``vsql.bench.workloads.WORKLOADS``).
         records: records per run.
         repeat: timed runs per workload; the median is reported, with the relative spread.
-        memory: also measure peak RSS at ``records`` and at ``records // 10`` in child processes.
+        memory: also measure peak RSS at ``records // 10`` and at ``records`` in fresh child
+            processes (not for Kafka workloads, whose inputs live in this process's broker).
+        progress: called with the name of each workload before it runs.
+
+    Returns:
+        The run: results in the order of ``names``, with this machine's description.
     """
     works = [workload(name) for name in names]
     references: dict[str, float] = {}
+    results = []
     with ExitStack() as stack:
         kafka = None
         if any(work.input is InputKind.KAFKA for work in works):
             from vsql.bench.kafka import KafkaInputs  # noqa: PLC0415 - starts a broker only when needed
 
             kafka = stack.enter_context(KafkaInputs())
-        results = []
         for work in works:
+            if progress is not None:
+                progress(work.name)
             runs = _Runs(work, records=records, repeat=repeat, kafka=kafka)
             runs.once(min(records, 50_000))
             chosen, spread = _median([runs.once(records) for _ in range(repeat)])
             if work.reference not in references:
                 references[work.reference] = runs.reference_rate()
-            peak = growth = None
-            if memory and work.input is not InputKind.KAFKA:
-                small = peak_in_child(work.name, max(records // 10, 1))["peak_rss_mb"]
-                peak = peak_in_child(work.name, records)["peak_rss_mb"]
-                growth = peak / small
             results.append(
                 WorkloadResult(
                     name=work.name,
@@ -85,11 +72,20 @@ def run_workloads(
                     batch_latency_ms=chosen.batch_latency_ms,
                     reference=work.reference,
                     reference_records_per_s=references[work.reference],
-                    peak_rss_mb=peak,
-                    memory_growth=growth,
+                    peak_state_slots=chosen.peak_state_slots,
+                    memory_points=_memory_points(work, records) if memory else (),
                 )
             )
-    return results
+    return BenchRun(results=tuple(results), machine=Machine.current(), records=records, repeat=repeat)
+
+
+def _memory_points(work: Workload, records: int) -> tuple[tuple[int, float], ...]:
+    """Peak RSS of fresh processes running ``work`` over N/10 and N records; none for Kafka."""
+    if work.input is InputKind.KAFKA:
+        return ()
+    return tuple(
+        (count, peak_in_child(work.name, count)["peak_rss_mb"]) for count in (max(records // 10, 1), records)
+    )
 
 
 class _Runs:

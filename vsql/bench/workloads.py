@@ -4,8 +4,9 @@ Every workload runs vsql's own engine (``Pipeline``) on data from the seeded tra
 ``ndjson`` workloads include decoding JSON text with the same decoder file and Kafka inputs use.
 ``kafka`` workloads read the trades from an embedded broker (consume and decode with one consumer
 tier, or the whole query through ``run_query``) and are measured against a bare
-``consume(num_messages=...)`` loop over the same topic; they run only when named, since producing
-their input takes a while (``DEFAULT_WORKLOADS`` leaves them out).
+``consume(num_messages=...)`` loop over the same topic; since producing their input takes a while,
+``DEFAULT_WORKLOADS`` leaves them out (``vsql bench run --all`` or ``--quick`` includes them).
+``decode_json`` has no query: it measures NDJSON decoding alone.
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ class Workload:
     """One benchmark: ``sql`` over ``records`` generated trades, compared with ``reference``.
 
     A Kafka workload with a ``tier`` only consumes and decodes with that consumer tier; without
-    one it runs ``sql`` end to end.
+    one it runs ``sql`` end to end. An NDJSON workload without ``sql`` only decodes (every field).
     """
 
     name: str
-    sql: str
+    sql: str | None
     input: InputKind
     reference: str
     description: str
@@ -66,6 +67,13 @@ WORKLOADS: dict[str, Workload] = {
             InputKind.NDJSON,
             "json_loop",
             "the tumbling query from NDJSON bytes, decoding included",
+        ),
+        Workload(
+            "decode_json",
+            None,
+            InputKind.NDJSON,
+            "json_loop",
+            "NDJSON bytes decoded to Arrow batches, no query",
         ),
         Workload(
             "sliding",

@@ -12,7 +12,14 @@ from enum import Enum
 from vsql.engine.errors import PlanError
 from vsql.engine.timeutil import parse_duration_ms
 
-__all__ = ["SETTING_KEYS", "ConsumerTier", "LateDataStrategy", "OutputMode", "QuerySettings"]
+__all__ = [
+    "SETTING_KEYS",
+    "ConsumerTier",
+    "LateDataStrategy",
+    "OutputMode",
+    "QuerySettings",
+    "ScanBoundedMode",
+]
 
 
 class LateDataStrategy(Enum):
@@ -28,6 +35,16 @@ class ConsumerTier(Enum):
     STANDARD = "standard"
     BUFFERED = "buffered"
     DEDICATED = "dedicated"
+
+
+class ScanBoundedMode(Enum):
+    """Where a query over a Kafka topic stops reading (Flink's ``scan.bounded.mode``)."""
+
+    UNBOUNDED = "unbounded"
+    """Never: a push query, ended by its LIMIT, a cancel or a timeout."""
+    LATEST_OFFSET = "latest-offset"
+    """At the topic's end offsets when the query starts; then every open window closes, as at the
+    end of a file."""
 
 
 class OutputMode(Enum):
@@ -54,6 +71,7 @@ class QuerySettings:
     consumer_tier: ConsumerTier = ConsumerTier.BUFFERED
     dlq_topic: str | None = None
     output_mode: OutputMode | None = None
+    scan_bounded_mode: ScanBoundedMode = ScanBoundedMode.UNBOUNDED
     source_properties: tuple[tuple[str, str], ...] = field(default=())
 
     @classmethod
@@ -122,6 +140,7 @@ _SETTINGS: dict[str, tuple[str, Callable[[str], object]]] = {
     "consumer.tier": ("consumer_tier", _enum_parser(ConsumerTier)),
     "dlq.topic": ("dlq_topic", _optional_text),
     "output.mode": ("output_mode", _enum_parser(OutputMode)),
+    "scan.bounded.mode": ("scan_bounded_mode", _enum_parser(ScanBoundedMode)),
 }
 
 SETTING_KEYS = tuple(sorted(_SETTINGS))

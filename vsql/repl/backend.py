@@ -17,10 +17,10 @@ import pyarrow as pa
 
 from vsql.engine.settings import OutputMode
 from vsql.engine.sql.plan import EmitMode
+from vsql.runtime.topics import FieldInfo
 
 __all__ = [
     "ALL_QUERIES",
-    "FieldInfo",
     "QueryInfo",
     "QueryState",
     "QueryStatus",
@@ -108,23 +108,6 @@ class TopicInfo:
     messages: int
 
 
-@dataclass(frozen=True)
-class FieldInfo:
-    """A value field of a topic, inferred by sampling messages.
-
-    Attributes:
-        name: the field name.
-        type: its Arrow type, as text (``int64``, ``string``, ...).
-        null_fraction: the share of sampled messages where it is null or missing, 0.0 to 1.0.
-        example: one sampled value, as text; None when every sample was null.
-    """
-
-    name: str
-    type: str
-    null_fraction: float
-    example: str | None
-
-
 class QueryState(Enum):
     """Where a query is in its life."""
 
@@ -191,6 +174,14 @@ class ShellBackend(Protocol):
 
         Raises:
             VsqlError: the statement is rejected (syntax, plan) or fails while running.
+        """
+
+    def is_unbounded(self, statement: str) -> bool:
+        """Whether ``statement`` is a query that never ends on its own (a push query without LIMIT
+        over a topic), which a script may run only with a timeout.
+
+        Raises:
+            VsqlError: the statement is rejected.
         """
 
     def topics(self) -> list[TopicInfo]:

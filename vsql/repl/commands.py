@@ -57,6 +57,9 @@ class CommandContext(Protocol):
     def show_text(self, text: str) -> None:
         """Write lines of text."""
 
+    def show_notice(self, text: str) -> None:
+        """Write a line about what a statement did (not a result): a script keeps it off its output."""
+
     def run_sql(self, statement: str) -> None:
         """Run SQL through the backend with live rendering and Ctrl-C cancel."""
 
@@ -216,7 +219,7 @@ def _show_queries(context: CommandContext, _: Invocation) -> None:
 
 def _terminate(context: CommandContext, invocation: Invocation) -> None:
     stopped = context.backend.terminate(invocation.text("query"))
-    context.show_text(f"terminated {', '.join(stopped)}" if stopped else "no query was running")
+    context.show_notice(f"terminated {', '.join(stopped)}" if stopped else "no query was running")
 
 
 def _sql(context: CommandContext, invocation: Invocation) -> None:
@@ -248,7 +251,7 @@ def _explain(context: CommandContext, invocation: Invocation) -> None:
 def _datagen(context: CommandContext, invocation: Invocation) -> None:
     kind, topic, rate = invocation.text("kind"), invocation.text("topic"), int(invocation.text("rate"))
     query_id = context.backend.start_datagen(kind, topic=topic, rate=rate)
-    context.show_text(f"datagen {query_id}: {kind} to {topic} at {rate} records/s (TERMINATE {query_id})")
+    context.show_notice(f"datagen {query_id}: {kind} to {topic} at {rate} records/s (TERMINATE {query_id})")
 
 
 def _exit(_context: CommandContext, _: Invocation) -> Outcome:

@@ -30,8 +30,8 @@ from vsql.engine.sql.plan import (
 )
 from vsql.engine.state import SlotTable
 from vsql.engine.windows import build_window_strategy
-from vsql.repl.live import resolve_output_mode
 from vsql.repl.shape import shape_of
+from vsql.repl.upserts import resolve_output_mode
 
 __all__ = ["explain_plan", "format_duration"]
 

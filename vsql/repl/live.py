@@ -26,17 +26,13 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from vsql.engine.columns import OP, OP_DELETE
 from vsql.engine.settings import OutputMode
-from vsql.engine.sql.plan import EmitMode
 from vsql.repl.backend import QueryStatus, ResultShape
 from vsql.repl.render import Renderer, make_renderer
-from vsql.repl.render.row import display_rows
-from vsql.repl.render.table import cell_text
+from vsql.repl.upserts import ChangeKind, ResultChanges
 
-__all__ = ["LiveView", "ResultView", "RowsView", "open_result_view", "resolve_output_mode", "summary_line"]
+__all__ = ["LiveView", "ResultView", "RowsView", "open_result_view", "summary_line"]
 
-_OP_COLUMN = "op"
 _FRAME_ROWS = 5
 """Lines the live area keeps for the header, rule, caption and status line."""
 
@@ -55,15 +51,6 @@ class ResultView(Protocol):
 
     def close(self) -> None:
         """The statement ended; write what is left (the final table)."""
-
-
-def resolve_output_mode(shape: ResultShape) -> OutputMode:
-    """The output mode: the setting when set, else table for keyed EMIT CHANGES, else append."""
-    if shape.output_mode is not None:
-        return shape.output_mode
-    if shape.emit_mode is EmitMode.CHANGES and shape.key_columns is not None:
-        return OutputMode.TABLE
-    return OutputMode.APPEND
 
 
 def open_result_view(output_format: str, *, stream: TextIO, console: Console) -> ResultView:
@@ -127,10 +114,9 @@ class LiveView:
         self._console = console
         self._lock = threading.Lock()
         self._mode = OutputMode.APPEND
+        self._changes = ResultChanges(ResultShape(columns=()))
         self._columns: list[str] = []
-        self._keys: tuple[str, ...] = ()
         self._table_rows: dict[tuple[object, ...], list[str]] = {}
-        self._seen_keys: set[tuple[object, ...]] = set()
         self._widths: list[int] = []
         self._status: QueryStatus | None = None
         self._live: Live | None = None
@@ -138,11 +124,9 @@ class LiveView:
     def start(self, shape: ResultShape) -> None:
         """Choose the output mode and open the live area."""
         with self._lock:
-            self._mode = resolve_output_mode(shape)
-            self._keys = shape.key_columns or ()
-            self._columns = [name for name in shape.columns if name != OP]
-            if self._mode is OutputMode.CHANGELOG:
-                self._columns.insert(0, _OP_COLUMN)
+            self._changes = ResultChanges(shape)
+            self._mode = self._changes.mode
+            self._columns = list(self._changes.columns)
             self._widths = [len(name) for name in self._columns]
         self._live = Live(
             get_renderable=self._renderable, console=self._console, transient=True, refresh_per_second=4
@@ -160,21 +144,14 @@ class LiveView:
             self.start(ResultShape(columns=tuple(rows.column_names)))
         printed: list[list[str]] = []
         with self._lock:
-            for row in display_rows(rows):
-                is_delete = row.get(OP) == OP_DELETE
-                key = tuple(row.get(name) for name in self._keys)
-                cells = [cell_text(row.get(name)) for name in self._columns]
-                if self._mode is OutputMode.TABLE:
-                    self._upsert(key, cells, is_delete=is_delete)
-                    continue
-                if self._mode is OutputMode.CHANGELOG:
-                    cells[0] = "-D" if is_delete else ("+U" if key in self._seen_keys else "+I")
-                    if is_delete:
-                        self._seen_keys.discard(key)
-                    else:
-                        self._seen_keys.add(key)
-                self._widen(cells)
-                printed.append(cells)
+            for change in self._changes.apply(rows):
+                if change.kind is ChangeKind.UPSERT:
+                    self._table_rows[change.key] = list(change.cells)
+                elif change.kind is ChangeKind.DELETE:
+                    self._table_rows.pop(change.key, None)
+                else:
+                    self._widen(change.cells)
+                    printed.append(list(change.cells))
         for cells in printed:
             self._console.print(self._line(cells), markup=False, highlight=False)
 
@@ -193,12 +170,6 @@ class LiveView:
             with self._lock:
                 table = self._table(list(self._table_rows.values()), hidden=0)
             self._console.print(table)
-
-    def _upsert(self, key: tuple[object, ...], cells: list[str], *, is_delete: bool) -> None:
-        if is_delete:
-            self._table_rows.pop(key, None)
-        else:
-            self._table_rows[key] = cells
 
     def _widen(self, cells: Sequence[str]) -> None:
         self._widths = [max(width, len(cell)) for width, cell in zip(self._widths, cells, strict=True)]

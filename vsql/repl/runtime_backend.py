@@ -3,7 +3,8 @@
 Queries run through the session; SELECTs over Kafka topics are push queries that run until their
 LIMIT, a Ctrl-C (the shell's cancel event) or a broker failure. ``CREATE STREAM`` queries and
 DATAGEN jobs run in the background and are listed and stopped together (SHOW QUERIES, TERMINATE).
-Topic metadata, schema sampling and tailing go to the broker directly (``topic_reader``).
+Topic metadata, schema sampling and tailing go to the session's broker (``vsql.runtime.topics``),
+opened on first use, so a script over files never starts one.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from vsql.engine.errors import PlanError, UnsupportedError
 from vsql.engine.settings import SETTING_KEYS, QuerySettings
 from vsql.engine.sql.plan import LogicalPlan
 from vsql.engine.sql.statements import SetStatement, UnsetStatement
+from vsql.io.errors import InputError
 from vsql.io.kafka.brokers import Broker
 from vsql.repl.backend import (
     ALL_QUERIES,
-    FieldInfo,
     QueryInfo,
     QueryState,
     RowsCallback,
@@ -36,9 +37,9 @@ from vsql.repl.datagen_job import DatagenJob
 from vsql.repl.explain import explain_plan, format_duration
 from vsql.repl.meter import StatusMeter, status_of
 from vsql.repl.shape import shape_of
-from vsql.repl.topic_reader import DEFAULT_SAMPLE_SIZE, describe_topic, require_topic, tail_topic
 from vsql.runtime import Session
 from vsql.runtime.queries import BackgroundQuery
+from vsql.runtime.topics import DEFAULT_SAMPLE_SIZE, FieldInfo, describe_topic, tail_topic
 
 __all__ = ["RuntimeBackend"]
 
@@ -55,6 +56,7 @@ _SETTING_TEXT: dict[str, Callable[[QuerySettings], str]] = {
     "consumer.tier": lambda s: s.consumer_tier.value,
     "dlq.topic": lambda s: s.dlq_topic or "",
     "output.mode": lambda s: s.output_mode.value if s.output_mode is not None else "",
+    "scan.bounded.mode": lambda s: s.scan_bounded_mode.value,
 }
 """How SHOW PROPERTIES writes each setting, read from the session's parsed settings (so defaults show)."""
 
@@ -63,14 +65,13 @@ class RuntimeBackend:
     """Implements ``ShellBackend`` over a runtime session and its broker.
 
     Args:
-        session: runs statements and owns the background queries.
-        broker: the session's broker, for topic listing, sampling and tailing.
+        session: runs statements, owns the background queries and the broker (for topic listing,
+            sampling and tailing).
         sample_size: messages DESCRIBE samples at most.
     """
 
-    def __init__(self, session: Session, broker: Broker, *, sample_size: int = DEFAULT_SAMPLE_SIZE) -> None:
+    def __init__(self, session: Session, *, sample_size: int = DEFAULT_SAMPLE_SIZE) -> None:
         self._session = session
-        self._broker = broker
         self._sample_size = sample_size
         self._jobs: dict[str, DatagenJob] = {}
         self._jobs_lock = threading.Lock()
@@ -79,6 +80,18 @@ class RuntimeBackend:
     def broker_address(self) -> str:
         """The broker's bootstrap address."""
         return self._broker.bootstrap
+
+    @property
+    def _broker(self) -> Broker:
+        """The session's broker.
+
+        Raises:
+            InputError: the session has none.
+        """
+        broker = self._session.broker
+        if broker is None:
+            raise InputError("this statement needs a Kafka broker, and none is connected")
+        return broker
 
     def execute(
         self,
@@ -94,14 +107,13 @@ class RuntimeBackend:
         Raises:
             VsqlError: the statement is rejected, its topic is missing, or it fails while running.
         """
-        compiled = self._session.compile(statement)
+        compiled = self._session.compile(statement)  # checks that a source topic exists
         if isinstance(compiled, SetStatement):
             self._session.set_property(compiled.key, compiled.value)
             return StatementResult(message=f"set '{compiled.key}' = '{compiled.value}'")
         if isinstance(compiled, UnsetStatement):
             self._session.execute(statement, on_rows=_discard)
             return StatementResult(message=f"unset '{compiled.key}'")
-        require_topic(self._broker, _source_topic(compiled))
         if compiled.sink is not None:
             return self._start_background(statement, compiled)
         on_start(shape_of(compiled))
@@ -110,6 +122,15 @@ class RuntimeBackend:
             statement, on_rows=on_rows, cancel=cancel, until_caught_up=False, on_progress=meter.observe
         )
         return StatementResult(status=None if stats is None else meter.final(stats))
+
+    def is_unbounded(self, statement: str) -> bool:
+        """Whether ``statement`` is a query that never ends on its own: it reads a topic, no LIMIT.
+
+        Raises:
+            VsqlError: the statement is rejected.
+        """
+        compiled = self._session.compile(statement)
+        return isinstance(compiled, LogicalPlan) and not self._session.is_bounded(compiled)
 
     def explain(self, statement: str) -> str:
         """The plan of a query as text (see ``explain_plan``).
@@ -236,10 +257,6 @@ class RuntimeBackend:
 
 def _discard(_rows: pa.Table) -> None:
     """Rows of a statement that shows none."""
-
-
-def _source_topic(plan: LogicalPlan) -> str:
-    return plan.settings.source_property(plan.source.name, "topic") or plan.source.name
 
 
 def _is_running(query: BackgroundQuery) -> bool:

@@ -34,7 +34,7 @@ from vsql.repl.interrupt import run_interruptible
 from vsql.repl.key_bindings import create_key_bindings
 from vsql.repl.lexer import create_lexer
 from vsql.repl.live import open_result_view, summary_line
-from vsql.repl.render import make_renderer
+from vsql.repl.render import write_lines, write_result
 from vsql.repl.render.error import format_error
 from vsql.repl.style import style_factory
 from vsql.repl.toolbar import create_toolbar_tokens
@@ -196,14 +196,15 @@ class Shell:
 
     def show_table(self, rows: pa.Table) -> None:
         """Render a small result table (SHOW, DESCRIBE) in the configured format."""
-        renderer = make_renderer(self._config.format, self._stream)
-        renderer.write(rows)
-        renderer.close()
+        write_result(self._config.format, self._stream, rows)
 
     def show_text(self, text: str) -> None:
         """Write lines of text to the result stream."""
-        self._stream.write(text.rstrip("\n") + "\n")
-        self._stream.flush()
+        write_lines(self._stream, text)
+
+    def show_notice(self, text: str) -> None:
+        """Write a line about what a statement did; in the shell, like any text."""
+        self.show_text(text)
 
     def run_script_statement(self, statement: str) -> Outcome:
         """Route a script's statement; an error is shown against that statement, then stops the script.

@@ -58,7 +58,7 @@ def open_shell(
         return _EXIT_USAGE
     session = Session(broker=broker)
     session.set_property("consumer.tier", config.tier.value)
-    backend = RuntimeBackend(session, broker)
+    backend = RuntimeBackend(session)
     try:
         stream.write(f"vsql {__version__} on {_broker_label(broker)}\n")
         if not args.no_demo and isinstance(broker, EmbeddedBroker):

@@ -129,7 +129,9 @@ class _Loop:
                 _ints(batch, PARTITION), _ints(batch, OFFSET), rejected=_last_offsets(decoded.dead_letters)
             )
             self._note_delivery(decoded)
+            began = time.perf_counter()
             self.emit(self.pipeline.process(batch), decoder_dead_letters=decoded.dead_letters)
+            self.stats.batch_ms.append(1000 * (time.perf_counter() - began))
         self._report()
 
     def emit(self, output: StepOutput, *, decoder_dead_letters: pa.Table | None = None) -> None:
@@ -137,6 +139,7 @@ class _Loop:
         self.stats.rows_out = self.pipeline.metrics.rows_out
         self.stats.late_count = self.pipeline.metrics.late_count
         self.stats.watermark_ms = self.pipeline.metrics.watermark_ms
+        self.stats.state_slots = self.pipeline.metrics.state_slots
         for table in (decoder_dead_letters, output.dead_letters):
             if table is None or not table.num_rows:
                 continue
@@ -177,6 +180,7 @@ class _Loop:
             # Not fatal: the next commit covers these offsets too, and uncommitted input is only
             # read again after a restart (at-least-once). A broker gone for good fails the read.
             logger.warning("commit failed, will retry with the next one: %s", error)
+        self.stats.partition_lag = self._source.lag()
         self._last_commit = time.monotonic()
         self._report()
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeGuard
 
 import pyarrow as pa
 
 from vsql.engine.errors import PlanError, VsqlError
-from vsql.engine.settings import QuerySettings
+from vsql.engine.settings import QuerySettings, ScanBoundedMode
 from vsql.engine.sql.plan import LogicalPlan
 from vsql.engine.sql.statements import SetStatement, UnsetStatement, compile_statement
 from vsql.io.errors import InputError
@@ -32,12 +34,16 @@ from vsql.runtime.run import ProgressHook, run_query
 from vsql.runtime.sinks import CallbackSink, DeadLetterSink, ResultSink, open_sink
 from vsql.runtime.sources import BlockSource, KafkaSource, Source
 from vsql.runtime.stats import RunStats
+from vsql.runtime.topics import sample_topic_schema
 
 __all__ = ["Session", "bind_input", "sample_schema"]
 
 logger = logging.getLogger(__name__)
 
 RowsSink = Callable[[pa.Table], None]
+
+_SCHEMA_TTL_S = 30.0
+"""How long a topic's sampled schema is trusted before the next query samples it again."""
 
 
 def sample_schema(path: Path) -> pa.Schema | None:
@@ -63,7 +69,8 @@ class Session:
 
     Args:
         broker: the Kafka broker topics are read from and written to, or a function opening it on
-            first use (so a script over files never connects); None for files only.
+            first use (so a script over files never connects; the session then closes it too);
+            None for files only.
         inputs: topic name -> NDJSON/CSV file, replayed as a finite input.
     """
 
@@ -74,16 +81,18 @@ class Session:
         inputs: Mapping[str, Path] | None = None,
     ) -> None:
         self._broker = broker
+        self._owns_broker = _is_opener(broker)
         self._inputs = dict(inputs or {})
         self._properties: dict[str, str] = {}
         self.queries: dict[str, BackgroundQuery] = {}
         self._query_numbers = itertools.count(1)
         self._producer: JsonProducer | None = None
+        self._topic_schemas: dict[str, tuple[float, pa.Schema]] = {}
 
     @property
     def broker(self) -> Broker | None:
         """The session's broker, opened on first use."""
-        if callable(self._broker) and not hasattr(self._broker, "client_config"):
+        if _is_opener(self._broker):
             self._broker = self._broker()
         return self._broker
 
@@ -108,13 +117,45 @@ class Session:
         self._properties = candidate
 
     def compile(self, statement: str) -> LogicalPlan | SetStatement | UnsetStatement:
-        """Compile a statement with the session's settings (and a file input's sampled schema)."""
+        """Compile a statement with the session's settings and its source's sampled schema, so a
+        misspelt column is rejected (with the closest name) before the query runs.
+
+        Raises:
+            SqlSyntaxError, PlanError: the statement is rejected.
+            InputError: the source topic does not exist.
+        """
         compiled = compile_statement(statement, settings=self.settings)
         if isinstance(compiled, LogicalPlan):
-            path = bind_input(compiled, self._inputs)
-            if path is not None:
-                compiled = compile_statement(statement, settings=self.settings, schema=sample_schema(path))
+            schema = self._source_schema(compiled)
+            if schema is not None:
+                compiled = compile_statement(statement, settings=self.settings, schema=schema)
         return compiled
+
+    def is_bounded(self, plan: LogicalPlan) -> bool:
+        """Whether the query ends on its own: it reads a file, stops after its LIMIT, or reads its
+        topic up to the end offsets it found (``'scan.bounded.mode' = 'latest-offset'``)."""
+        return (
+            plan.limit is not None
+            or bind_input(plan, self._inputs) is not None
+            or plan.settings.scan_bounded_mode is ScanBoundedMode.LATEST_OFFSET
+        )
+
+    def _source_schema(self, plan: LogicalPlan) -> pa.Schema | None:
+        """The fields of the plan's file, or a sample of its topic's (cached for a while; an empty
+        topic is sampled again next time). None when nothing is known about them."""
+        path = bind_input(plan, self._inputs)
+        if path is not None:
+            return sample_schema(path)
+        if self.broker is None:
+            return None
+        topic = plan.settings.source_property(plan.source.name, "topic") or plan.source.name
+        cached = self._topic_schemas.get(topic)
+        if cached is not None and time.monotonic() - cached[0] < _SCHEMA_TTL_S:
+            return cached[1]
+        schema = sample_topic_schema(self.broker, topic)
+        if schema is not None:
+            self._topic_schemas[topic] = (time.monotonic(), schema)
+        return schema
 
     def execute(
         self,
@@ -128,9 +169,10 @@ class Session:
         """Run one statement.
 
         SET/UNSET change the session. A SELECT runs in the foreground over its file, or over its
-        topic (until caught up with the topic's end when ``until_caught_up``, else until
-        ``cancel`` is set or its LIMIT is reached). ``CREATE STREAM|TABLE ... AS SELECT`` over a
-        topic starts in the background (see ``queries``); over a file it runs to completion.
+        topic: until caught up with the topic's end when ``until_caught_up`` or the
+        ``scan.bounded.mode`` setting says so, else until ``cancel`` is set or its LIMIT is
+        reached. ``CREATE STREAM|TABLE ... AS SELECT`` over a topic starts in the background (see
+        ``queries``); over a file it runs to completion.
 
         Returns:
             The run's statistics for a foreground query, None otherwise.
@@ -149,6 +191,8 @@ class Session:
             return None
         plan = compiled
         is_file = bind_input(plan, self._inputs) is not None
+        bounded_scan = plan.settings.scan_bounded_mode is ScanBoundedMode.LATEST_OFFSET
+        until_caught_up = until_caught_up or is_file or bounded_scan
         if plan.sink is not None and not is_file:
             self._start_background(plan, until_caught_up=until_caught_up)
             return None
@@ -258,10 +302,19 @@ class Session:
         return chosen
 
     def close(self, *, wait: bool = False) -> None:
-        """Stop background queries (after they finish on their own when ``wait``) and flush."""
+        """Stop background queries (after they finish on their own when ``wait``), flush, and close
+        the broker if the session opened it."""
         for query in self.queries.values():
             if not wait:
                 query.stop()
             query.join()
         if self._producer is not None:
             self._producer.flush()
+        if self._owns_broker and not _is_opener(self._broker) and self._broker is not None:
+            self._broker.close()
+            self._owns_broker = False
+
+
+def _is_opener(broker: object) -> TypeGuard[Callable[[], Broker]]:
+    """Whether ``broker`` is a function opening a broker rather than a broker."""
+    return callable(broker) and not hasattr(broker, "client_config")

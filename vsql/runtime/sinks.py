@@ -22,10 +22,10 @@ from vsql.engine.settings import QuerySettings
 from vsql.engine.sql.plan import SinkSpec
 from vsql.io.errors import InputError
 from vsql.io.formats.decoded import RAW
+from vsql.io.formats.writers import CsvWriter, JsonLinesWriter
 from vsql.io.kafka.brokers import Broker, ensure_topic
 from vsql.io.kafka.encode import json_values
 from vsql.io.kafka.producer import JsonProducer
-from vsql.repl.render import make_renderer
 
 __all__ = [
     "FILE_FORMATS",
@@ -46,7 +46,8 @@ KEY_SEPARATOR = "|"
 REASON_HEADER = "reason"
 """The header of a dead-letter message that says why the record was rejected."""
 
-FILE_FORMATS = ("json", "csv")
+_FILE_WRITERS: dict[str, type[JsonLinesWriter | CsvWriter]] = {"json": JsonLinesWriter, "csv": CsvWriter}
+FILE_FORMATS = tuple(_FILE_WRITERS)
 
 
 class ResultSink(Protocol):
@@ -93,17 +94,17 @@ class FileSink:
             )
         path.parent.mkdir(parents=True, exist_ok=True)
         self._stream: TextIO = path.open("a", encoding="utf-8")
-        self._renderer = make_renderer(file_format, self._stream)
+        self._writer = _FILE_WRITERS[file_format](self._stream)
 
     def write(self, output: StepOutput) -> None:
         if output.rows.num_rows:
-            self._renderer.write(output.rows)
+            self._writer.write(output.rows)
 
     def flush(self) -> None:
         self._stream.flush()
 
     def close(self) -> None:
-        self._renderer.close()
+        self._writer.close()
         self._stream.close()
 
 

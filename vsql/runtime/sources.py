@@ -48,6 +48,10 @@ class Source(Protocol):
     def waiting_partitions(self) -> list[int] | None:
         """Partitions known to hold unread data, or None while the source cannot tell yet."""
 
+    def lag(self) -> dict[int, int]:
+        """Messages behind the end of the log per partition, without a broker request (empty for
+        inputs without offsets)."""
+
     def close(self) -> None:
         """Release the input."""
 
@@ -74,6 +78,10 @@ class BlockSource:
     def waiting_partitions(self) -> list[int] | None:
         """Rows of a file arrive in file order: nothing waits elsewhere."""
         return []
+
+    def lag(self) -> dict[int, int]:
+        """A file has no log end to lag behind."""
+        return {}
 
     def close(self) -> None:
         """Nothing to release."""
@@ -159,6 +167,10 @@ class KafkaSource:
             return None
         self._waiting_known = True
         return sorted(self._delivered_early | {partition for partition, behind in lag.items() if behind > 0})
+
+    def lag(self) -> dict[int, int]:
+        """Per partition, the log end (from the latest fetch responses) minus the consumer's position."""
+        return self._consumer.lag(cached=True)
 
     def close(self) -> None:
         self._consumer.close()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
-__all__ = ["RunStats"]
+__all__ = ["LATENCY_WINDOW", "RunStats"]
+
+LATENCY_WINDOW = 512
+"""Batches whose processing times ``RunStats.batch_latency_ms`` summarizes (the most recent)."""
 
 
 @dataclass
@@ -22,6 +26,11 @@ class RunStats:
         expired_count: Kafka records that expired from the broker before they were read.
         source_status: ``ok``, or what the source is struggling with (``retrying: ...`` while
             the broker does not answer).
+        state_slots: (window, group) state slots the engine holds now: its state's size.
+        partition_lag: messages behind the end of the log per partition, as of the last commit
+            (empty for inputs without offsets).
+        batch_ms: processing times of the latest input batches (decode excluded, engine and sink
+            included), in milliseconds, oldest first; at most ``LATENCY_WINDOW``.
     """
 
     records_in: int = 0
@@ -32,8 +41,18 @@ class RunStats:
     watermark_ms: int | None = None
     expired_count: int = 0
     source_status: str = "ok"
+    state_slots: int = 0
+    partition_lag: dict[int, int] = field(default_factory=dict)
+    batch_ms: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
 
     @property
     def records_per_s(self) -> float:
         """Input records per second of elapsed time."""
         return self.records_in / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    def batch_latency_ms(self, quantile: float) -> float | None:
+        """The ``quantile`` (0 to 1) of the recent batch processing times in ms; None before any batch."""
+        times = sorted(self.batch_ms)
+        if not times:
+            return None
+        return times[min(len(times) - 1, int(quantile * len(times)))]

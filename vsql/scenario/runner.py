@@ -23,8 +23,8 @@ from vsql.engine.settings import QuerySettings
 from vsql.engine.sql.statements import compile_query
 from vsql.io.formats.decoded import Decoded
 from vsql.io.formats.json import JsonDecoder
+from vsql.io.formats.rows import display_rows
 from vsql.io.partitioner import key_partition
-from vsql.repl.render.row import display_rows
 from vsql.runtime import RunStats, run_finite
 from vsql.runtime.sinks import CallbackSink
 from vsql.scenario.compare import compare_rows

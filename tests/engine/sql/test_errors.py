@@ -26,6 +26,9 @@ def convert(sql: str) -> SqlSyntaxError:
         ("SELECT a FROM t WINDOW TUMBLING(1m, 2m)", 1, 37, "')'", "2"),
         ("CREATE VIEW v AS SELECT 1", 1, 8, "STREAM or TABLE", "VIEW"),
         ("SELECT a FROM t WHERE", 1, 17, "an expression", "WHERE"),
+        ("SELECT a,, b FROM t", 1, 10, "an expression", ","),
+        ("SELECT a, FROM t", 1, 11, "an expression", "FROM"),
+        ("SELECT FROM t", 1, 8, "an expression", "FROM"),
     ],
 )
 def test_parse_errors_carry_start_position_and_expectation(

@@ -7,7 +7,8 @@ import io
 import pyarrow as pa
 import pytest
 
-from vsql.repl.render import FORMATS, CsvRenderer, JsonRenderer, TableRenderer, make_renderer
+from vsql.io.formats.writers import CsvWriter, JsonLinesWriter
+from vsql.repl.render import FORMATS, TableRenderer, make_renderer
 
 CHANGES = pa.table(
     {"symbol": ["A", "B"], "n": [1, 22], "avg": [1.5, None], "_op": pa.array([None, "delete"], pa.string())}
@@ -39,18 +40,18 @@ def test_table_without_rows() -> None:
 
 
 def test_json_lines_omit_a_null_op_and_a_delete_rows_nulls() -> None:
-    assert _render(JsonRenderer, CHANGES).splitlines() == [
+    assert _render(JsonLinesWriter, CHANGES).splitlines() == [
         '{"symbol":"A","n":1,"avg":1.5}',
         '{"symbol":"B","n":22,"_op":"delete"}',
     ]
 
 
 def test_json_keeps_nulls_on_ordinary_rows() -> None:
-    assert _render(JsonRenderer, pa.table({"a": [None]})) == '{"a":null}\n'
+    assert _render(JsonLinesWriter, pa.table({"a": [None]})) == '{"a":null}\n'
 
 
 def test_csv_writes_header_once_and_empty_nulls() -> None:
-    text = _render(CsvRenderer, CHANGES, CHANGES.slice(0, 1))
+    text = _render(CsvWriter, CHANGES, CHANGES.slice(0, 1))
     assert text.splitlines() == ["symbol,n,avg,_op", "A,1,1.5,", "B,22,,delete", "A,1,1.5,"]
 
 

@@ -116,7 +116,9 @@ class Vsql(Dialect):
             start = self._curr
             this = self._parse_expression()
             if this is None or start is None:
-                return this
+                # sqlglot skips an empty item (``SELECT a,, b``); a typo must not pass silently.
+                self.raise_error("Expecting an expression")
+                return None
             this.meta[PROJECTION_TEXT] = self._find_sql(start, self._prev)
             if self._match(TokenType.PRIMARY_KEY):
                 return self.expression(KeyColumn(this=this), start)

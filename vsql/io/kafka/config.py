@@ -26,6 +26,19 @@ __all__ = [
 logger = logging.getLogger(__name__)
 _client_logger = logging.getLogger("vsql.io.kafka.librdkafka")
 
+
+class _OtherRoleProperty(logging.Filter):
+    """Drops librdkafka's warning that a consumer property is ignored by a producer (or the other
+    way round): connection properties (``-X``, ``--kafka-config``) go to every client vsql
+    creates, so that warning is expected and says nothing about the user's settings."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("property and will be ignored by this" in message and "CONFWARN" in message)
+
+
+_client_logger.addFilter(_OtherRoleProperty())
+
 PRODUCER_DEFAULTS: dict[str, Any] = {
     "compression.type": "zstd",
     "linger.ms": "20",

@@ -9,19 +9,18 @@ from typing import Protocol, TextIO
 
 import pyarrow as pa
 
-from vsql.repl.render.csv import CsvRenderer
-from vsql.repl.render.json import JsonRenderer
+from vsql.io.formats.writers import CsvWriter, JsonLinesWriter
 from vsql.repl.render.table import TableRenderer
 from vsql.repl.render.vertical import VerticalRenderer
 
 __all__ = [
     "FORMATS",
-    "CsvRenderer",
-    "JsonRenderer",
     "Renderer",
     "TableRenderer",
     "VerticalRenderer",
     "make_renderer",
+    "write_lines",
+    "write_result",
 ]
 
 
@@ -40,10 +39,10 @@ class Renderer(Protocol):
         """Write what is buffered."""
 
 
-_RENDERERS: dict[str, type[CsvRenderer | JsonRenderer | TableRenderer | VerticalRenderer]] = {
+_RENDERERS: dict[str, type[CsvWriter | JsonLinesWriter | TableRenderer | VerticalRenderer]] = {
     "table": TableRenderer,
-    "json": JsonRenderer,
-    "csv": CsvRenderer,
+    "json": JsonLinesWriter,
+    "csv": CsvWriter,
     "vertical": VerticalRenderer,
 }
 
@@ -62,3 +61,16 @@ def make_renderer(name: str, stream: TextIO) -> Renderer:
     except KeyError:
         raise ValueError(f"unknown format {name!r}; formats are {', '.join(FORMATS)}") from None
     return renderer_class(stream)
+
+
+def write_result(name: str, stream: TextIO, rows: pa.Table) -> None:
+    """Render one complete result (SHOW, DESCRIBE) in format ``name`` to ``stream``."""
+    renderer = make_renderer(name, stream)
+    renderer.write(rows)
+    renderer.close()
+
+
+def write_lines(stream: TextIO, text: str) -> None:
+    """Write ``text`` as whole lines and flush, so it shows at once."""
+    stream.write(text.rstrip("\n") + "\n")
+    stream.flush()

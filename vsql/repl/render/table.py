@@ -10,7 +10,7 @@ from typing import TextIO
 
 import pyarrow as pa
 
-from vsql.repl.render.row import visible_columns
+from vsql.io.formats.rows import visible_columns
 
 __all__ = ["TableRenderer", "cell_text"]
 

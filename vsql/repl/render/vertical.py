@@ -7,7 +7,7 @@ from typing import TextIO
 
 import pyarrow as pa
 
-from vsql.repl.render.row import display_rows
+from vsql.io.formats.rows import display_rows
 from vsql.repl.render.table import cell_text
 
 __all__ = ["VerticalRenderer"]

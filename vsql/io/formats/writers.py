@@ -1,6 +1,9 @@
-"""CSV: a header line, then one line per row; NULL is an empty field.
+"""Text writers of result rows, shared by the shell's renderers and the file sinks.
 
-The columns are those of the first batch, ``_op`` included when the result is a changelog.
+``JsonLinesWriter`` writes one JSON object per row (a delete row leaves out its null columns);
+``CsvWriter`` writes a header taken from the first batch (``_op`` included when the result is a
+changelog), then one line per row, NULL as an empty field. Both write each batch as it comes and
+never close the stream.
 """
 
 from __future__ import annotations
@@ -8,12 +11,37 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
+import orjson
 import pyarrow as pa
 
-__all__ = ["CsvRenderer"]
+from vsql.io.formats.rows import display_rows
+
+__all__ = ["CsvWriter", "JsonLinesWriter"]
 
 
-class CsvRenderer:
+class JsonLinesWriter:
+    """Writes each row as one JSON object on its own line, as soon as it arrives.
+
+    Args:
+        stream: where the lines go.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, rows: pa.Table) -> None:
+        """Write the rows, one line each."""
+        options = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+        for row in display_rows(rows):
+            self._stream.write(orjson.dumps(row, default=str, option=options).decode())
+            self._stream.write("\n")
+
+    def close(self) -> None:
+        """Flush the stream."""
+        self._stream.flush()
+
+
+class CsvWriter:
     """Writes rows as CSV with a header taken from the first batch.
 
     Args:

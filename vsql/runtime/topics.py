@@ -1,8 +1,9 @@
-"""Reading a topic for the shell, outside any query: sampling its schema (DESCRIBE) and tailing it (PRINT).
+"""Reading a topic outside any query: checking it exists, sampling its schema (DESCRIBE, and the
+columns a query may name) and tailing it (PRINT).
 
-Both read with a consumer in a throwaway group that never commits, so they leave no trace in the
-offsets of any query's group. Both poll with short timeouts and check their stop condition between
-polls, so a cancel is seen within a fraction of a second.
+Sampling and tailing read with a consumer in a throwaway group that never commits, so they leave
+no trace in the offsets of any query's group. Both poll with short timeouts and check their stop
+condition between polls, so a cancel is seen within a fraction of a second.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pyarrow as pa
 
@@ -21,9 +23,15 @@ from vsql.io.errors import InputError
 from vsql.io.formats.decoded import SYSTEM_FIELDS
 from vsql.io.kafka.brokers import Broker
 from vsql.io.kafka.consumer import TopicConsumer
-from vsql.repl.backend import FieldInfo
 
-__all__ = ["DEFAULT_SAMPLE_SIZE", "describe_topic", "require_topic", "tail_topic"]
+__all__ = [
+    "DEFAULT_SAMPLE_SIZE",
+    "FieldInfo",
+    "describe_topic",
+    "require_topic",
+    "sample_topic_schema",
+    "tail_topic",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +39,23 @@ DEFAULT_SAMPLE_SIZE = 500
 _POLL_S = 0.2
 _SAMPLE_WAIT_S = 3.0
 _PRINT_ORDER = (TIMESTAMP, PARTITION, OFFSET, KEY)
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """A value field of a topic, inferred by sampling messages.
+
+    Attributes:
+        name: the field name.
+        type: its Arrow type, as text (``int64``, ``string``, ...).
+        null_fraction: the share of sampled messages where it is null or missing, 0.0 to 1.0.
+        example: one sampled value, as text; None when every sample was null.
+    """
+
+    name: str
+    type: str
+    null_fraction: float
+    example: str | None
 
 
 def require_topic(broker: Broker, topic: str) -> None:
@@ -64,11 +89,26 @@ def describe_topic(
         InputError: the topic does not exist.
         BrokerError: the broker failed.
     """
-    require_topic(broker, topic)
     sample = _sample(broker, topic, sample_size=sample_size, wait_s=wait_s)
-    if sample is None or sample.num_rows == 0:
+    if sample is None:
         return []
     return [_field_info(sample, name) for name in sample.column_names if name not in SYSTEM_FIELDS]
+
+
+def sample_topic_schema(
+    broker: Broker, topic: str, *, sample_size: int = DEFAULT_SAMPLE_SIZE, wait_s: float = _SAMPLE_WAIT_S
+) -> pa.Schema | None:
+    """The value fields of ``topic``'s first messages (see ``describe_topic``): the names a query over
+    it may use. None for an empty topic, whose fields nobody can know yet.
+
+    Raises:
+        InputError: the topic does not exist.
+        BrokerError: the broker failed.
+    """
+    sample = _sample(broker, topic, sample_size=sample_size, wait_s=wait_s)
+    if sample is None:
+        return None
+    return pa.schema([field for field in sample.schema if field.name not in SYSTEM_FIELDS])
 
 
 def tail_topic(
@@ -104,6 +144,12 @@ def tail_topic(
 
 
 def _sample(broker: Broker, topic: str, *, sample_size: int, wait_s: float) -> pa.Table | None:
+    """Up to ``sample_size`` decoded messages from the topic's start; None when it has none.
+
+    Raises:
+        InputError: the topic does not exist.
+    """
+    require_topic(broker, topic)
     tables: list[pa.Table] = []
     rows = 0
     deadline = time.monotonic() + wait_s

@@ -1,4 +1,5 @@
-"""Rows as renderers see them: Python dicts, with the changelog's ``_op`` column handled once."""
+"""Result rows as writers and renderers see them: Python dicts, with the changelog's ``_op`` column
+handled once."""
 
 from __future__ import annotations
 

@@ -1,0 +1,68 @@
+"""Factories of synthetic bench results, so comparison and report tests need no timed run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+
+from vsql.bench.result import BenchRun, Machine, WorkloadResult
+
+MACHINE = Machine(system="Linux", arch="x86_64", cpu="Test CPU 3000", cpu_count=4, memory_gib=16.0)
+
+ResultFactory = Callable[..., WorkloadResult]
+RunFactory = Callable[..., BenchRun]
+
+
+@pytest.fixture
+def result_factory() -> ResultFactory:
+    """``result_factory(name, normalized=2.0, spread=0.02, growth=None, reference_rate=1e6)``: a
+    result whose throughput is ``normalized`` times its reference's; ``growth`` adds memory points
+    at 10,000 and 100,000 records (100 MiB, then 100 x growth)."""
+
+    def make(
+        name: str,
+        *,
+        normalized: float = 2.0,
+        spread: float = 0.02,
+        growth: float | None = None,
+        reference_rate: float = 1e6,
+    ) -> WorkloadResult:
+        rate = normalized * reference_rate
+        return WorkloadResult(
+            name=name,
+            records=100_000,
+            records_per_s=rate,
+            spread=spread,
+            us_per_record=1e6 / rate,
+            batch_latency_ms=(1.0, 2.0, 3.0),
+            reference="dict_loop",
+            reference_records_per_s=reference_rate,
+            peak_state_slots=100,
+            memory_points=() if growth is None else ((10_000, 100.0), (100_000, 100.0 * growth)),
+        )
+
+    return make
+
+
+@pytest.fixture
+def run_factory() -> RunFactory:
+    """``run_factory(*results, machine=MACHINE)``: a run of those results."""
+
+    def make(*results: WorkloadResult, machine: Machine = MACHINE) -> BenchRun:
+        return BenchRun(
+            results=tuple(results),
+            machine=machine,
+            records=100_000,
+            repeat=3,
+            timestamp="2026-01-02T03:04:05+00:00",
+        )
+
+    return make
+
+
+@pytest.fixture
+def other_machine() -> Machine:
+    """A machine that differs from ``MACHINE`` in CPU model and count."""
+    return replace(MACHINE, cpu="Other CPU 9000", cpu_count=16)
