@@ -28,6 +28,7 @@ from typing import TextIO
 
 from vsql.bench import baseline
 from vsql.bench.compare import DEFAULT_TOLERANCE, Tolerance, compare
+from vsql.bench.peers import add_peers_arguments, run_peers
 from vsql.bench.report import comparison_markdown, run_markdown, write_baselines, write_comparison, write_run
 from vsql.bench.result import BenchFileError, BenchRun
 from vsql.bench.runner import run_workloads
@@ -114,9 +115,7 @@ def _add_dir_option(parser: argparse.ArgumentParser) -> None:
 def add_bench_arguments(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
     """Add the ``bench`` subcommands to ``parser``.
 
-    Each subcommand's parser sets ``bench_handler``, which ``run_bench`` calls, so another module
-    can add a subcommand (``vsql bench peers``) to the returned action with a handler of its own:
-    ``action.add_parser("peers").set_defaults(bench_handler=handler)``, where
+    Each subcommand's parser sets ``bench_handler``, which ``run_bench`` calls:
     ``handler(args, stream, errors) -> int`` writes its report to ``stream`` and progress to
     ``errors``.
     """
@@ -156,6 +155,11 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> argparse._SubParsers
     _add_run_options(judge, memory_default="as the baseline", selection="the baseline's")
     _add_report_options(judge)
     judge.set_defaults(bench_handler=_compare)
+    peers = commands.add_parser(
+        "peers", help="tumbling and sliding side by side with Quix Streams, Bytewax, DuckDB and Polars"
+    )
+    add_peers_arguments(peers)
+    peers.set_defaults(bench_handler=run_peers)
     return commands
 
 
