@@ -6,9 +6,11 @@ hidden anywhere in the module's dependency tree is caught.
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +58,65 @@ def offenders(module: str, banned: tuple[str, ...]) -> list[str]:
         for prefix in banned
         if name == prefix or name.startswith(prefix + ".")
     )
+
+
+TUI_MAY_IMPORT_FROM_REPL = frozenset(
+    {
+        "vsql.repl.backend",  # the frozen values crossing the runtime boundary (QueryInfo, ResultShape)
+        "vsql.repl.candidates",  # completion: suggest's analysis plus names, no terminal
+        "vsql.repl.catalog",  # the cached topic/column/query names completion reads
+        "vsql.repl.meter",  # process memory (rss_mb)
+        "vsql.repl.render.error",  # an error as text with its caret line
+        "vsql.repl.runtime_backend",  # background queries and datagen jobs over the runtime
+        "vsql.repl.shape",  # a plan's result shape: columns and changelog key
+        "vsql.repl.upserts",  # result rows as keyed upserts/deletes or appends
+    }
+)
+"""The shell's pure modules the dashboard reuses instead of writing them twice; none of them draws."""
+
+SHELL_ONLY = (
+    "prompt_toolkit",
+    "vsql.repl.shell",
+    "vsql.repl.live",
+    "vsql.repl.completer",
+    "vsql.repl.startup",
+)
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+def test_tui_imports_only_the_shells_pure_modules() -> None:
+    package = Path(__file__).parents[1] / "vsql" / "tui"
+    used = {
+        (path.relative_to(package).as_posix(), name)
+        for path in package.rglob("*.py")
+        for name in _imported_modules(path)
+        if name.startswith("vsql.repl")
+    }
+    assert used, "the dashboard reuses the shell's completion and keying"
+    assert sorted(entry for entry in used if entry[1] not in TUI_MAY_IMPORT_FROM_REPL) == []
+
+
+def test_the_dashboard_loads_nothing_of_the_shells_terminal() -> None:
+    assert offenders("vsql.tui.app", SHELL_ONLY) == []
+
+
+@pytest.mark.parametrize(
+    "module", ["vsql.tui.workbench", "vsql.tui.query_run", "vsql.tui.sampling", "vsql.tui.export"]
+)
+def test_the_dashboards_logic_imports_no_textual(module: str) -> None:
+    assert offenders(module, ("textual",)) == []
+
+
+@pytest.mark.parametrize("module", ["vsql.repl.shell", "vsql.repl.startup"])
+def test_the_shell_never_imports_the_dashboard(module: str) -> None:
+    assert offenders(module, ("vsql.tui", "textual")) == []

@@ -36,6 +36,7 @@ from vsql.repl.runtime_backend import RuntimeBackend
 from vsql.repl.script import ScriptRunner
 from vsql.repl.startup import open_shell
 from vsql.runtime import Session
+from vsql.runtime.commands import add_run_arguments, run_command
 from vsql.scenario.suite import run_suite
 
 __all__ = ["main"]
@@ -101,6 +102,12 @@ def _route(args: argparse.Namespace) -> int:
         return _broker(args)
     if args.command == "datagen":
         return _datagen(args)
+    if args.command == "run":
+        return run_command(args, sys.stdout)
+    if args.command == "tui":
+        from vsql.tui.launch import run_tui  # noqa: PLC0415 - Textual loads only for the dashboard
+
+        return run_tui(args)
     if args.command == "demo":
         with resources.as_file(resources.files("vsql").joinpath("data/trades_sample.ndjson")) as sample:
             return _script(args, [DEMO_SQL], inputs={"trades": sample})
@@ -155,6 +162,15 @@ def _parser() -> argparse.ArgumentParser:
     add_bench_arguments(commands.add_parser("bench", help="benchmark workloads, baselines, comparisons"))
     add_broker_arguments(commands.add_parser("broker", help="run an embedded Kafka broker until Ctrl-C"))
     add_datagen_arguments(commands.add_parser("datagen", help="produce generated events to a Kafka topic"))
+    add_run_arguments(commands.add_parser("run", help="run one query with partition-parallel workers"))
+    tui = commands.add_parser("tui", help="open the dashboard: queries, live metrics, bench regressions")
+    add_connection_arguments(tui)
+    tui.add_argument(
+        "--no-demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="no demo trades on the embedded broker",
+    )
     demo = commands.add_parser("demo", help="run a windowed aggregation over bundled sample trades")
     demo.add_argument(
         "--format", choices=FORMATS, default=argparse.SUPPRESS, help="result format (default: table)"

@@ -72,6 +72,8 @@ class QuerySettings:
     dlq_topic: str | None = None
     output_mode: OutputMode | None = None
     scan_bounded_mode: ScanBoundedMode = ScanBoundedMode.UNBOUNDED
+    workers: int = 1
+    """Worker processes per stage of a partition-parallel run (``query.workers``)."""
     source_properties: tuple[tuple[str, str], ...] = field(default=())
 
     @classmethod
@@ -124,6 +126,16 @@ def _optional_text(text: str) -> str | None:
     return text.strip() or None
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError("expected a positive whole number") from None
+    if value < 1:
+        raise ValueError("expected a positive whole number")
+    return value
+
+
 def _parse_value(key: str, raw: str, parse: Callable[[str], object]) -> object:
     try:
         return parse(raw)
@@ -141,6 +153,7 @@ _SETTINGS: dict[str, tuple[str, Callable[[str], object]]] = {
     "dlq.topic": ("dlq_topic", _optional_text),
     "output.mode": ("output_mode", _enum_parser(OutputMode)),
     "scan.bounded.mode": ("scan_bounded_mode", _enum_parser(ScanBoundedMode)),
+    "query.workers": ("workers", _positive_int),
 }
 
 SETTING_KEYS = tuple(sorted(_SETTINGS))

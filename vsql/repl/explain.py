@@ -15,6 +15,7 @@ from sqlglot import exp
 
 from vsql.engine.columns import TIMESTAMP
 from vsql.engine.emission import build_emission
+from vsql.engine.errors import UnsupportedError
 from vsql.engine.groupby import build_group_by
 from vsql.engine.sql.plan import (
     AggregateSpec,
@@ -32,6 +33,7 @@ from vsql.engine.state import SlotTable
 from vsql.engine.windows import build_window_strategy
 from vsql.repl.shape import shape_of
 from vsql.repl.upserts import resolve_output_mode
+from vsql.runtime.workers.stages import describe_topology, plan_topology
 
 __all__ = ["explain_plan", "format_duration"]
 
@@ -68,11 +70,21 @@ def explain_plan(plan: LogicalPlan) -> str:
     if plan.limit is not None:
         lines.append(("limit", f"{plan.limit} rows"))
     lines.append(("consumer", f"{settings.consumer_tier.value} tier"))
+    lines.append(("stages", _stages(plan)))
     mode = resolve_output_mode(shape_of(plan))
     origin = "set" if settings.output_mode is not None else "default"
     lines.append(("output mode", f"{mode.value} ({origin})"))
     width = max(len(label) for label, _ in lines)
     return "\n".join(f"{label.ljust(width)}  {value}" for label, value in lines)
+
+
+def _stages(plan: LogicalPlan) -> str:
+    """How partition-parallel workers (``vsql run``, ``query.workers``) split the query."""
+    try:
+        topology = plan_topology(plan)
+    except UnsupportedError as error:
+        return f"one process only: {error.message}"
+    return f"{describe_topology(topology)}; {plan.settings.workers} worker(s) per stage"
 
 
 def _aggregation_lines(plan: LogicalPlan) -> list[tuple[str, str]]:

@@ -17,11 +17,31 @@ from vsql.io.formats.decoded import Decoded
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.errors import BrokerError
 
-__all__ = ["DEFAULT_BROKER_TIMEOUT_S", "BlockSource", "KafkaSource", "Source"]
+__all__ = [
+    "DEFAULT_BROKER_TIMEOUT_S",
+    "BlockSource",
+    "KafkaSource",
+    "Source",
+    "parse_watermark_metadata",
+    "watermark_metadata",
+]
 
 DEFAULT_BROKER_TIMEOUT_S = 30.0
 
 _WATERMARK_PREFIX = "vsql:watermark_ms="
+
+
+def watermark_metadata(watermark_ms: int | None) -> str | None:
+    """The commit metadata recording the watermark a query's results had reached (None: none)."""
+    return None if watermark_ms is None else f"{_WATERMARK_PREFIX}{watermark_ms}"
+
+
+def parse_watermark_metadata(text: str) -> int | None:
+    """The watermark in a commit's metadata, or None when it records none."""
+    value = text.removeprefix(_WATERMARK_PREFIX)
+    if value == text or not value.lstrip("-").isdigit():
+        return None
+    return int(value)
 
 
 class Source(Protocol):
@@ -144,19 +164,13 @@ class KafkaSource:
             yield decoded
 
     def commit(self, offsets: Mapping[int, int], *, watermark_ms: int | None) -> None:
-        metadata = None if watermark_ms is None else f"{_WATERMARK_PREFIX}{watermark_ms}"
-        self._consumer.commit(offsets, metadata=metadata)
+        self._consumer.commit(offsets, metadata=watermark_metadata(watermark_ms))
 
     def resume_watermark(self) -> int | None:
         """The smallest watermark committed with the group's offsets (all partitions are committed
         together, so they normally agree)."""
-        marks = [
-            int(text.removeprefix(_WATERMARK_PREFIX))
-            for text in self._consumer.committed_metadata()
-            if text.startswith(_WATERMARK_PREFIX)
-            and text.removeprefix(_WATERMARK_PREFIX).lstrip("-").isdigit()
-        ]
-        return min(marks, default=None)
+        marks = [parse_watermark_metadata(text) for text in self._consumer.committed_metadata()]
+        return min((mark for mark in marks if mark is not None), default=None)
 
     def waiting_partitions(self) -> list[int] | None:
         """Partitions with messages behind the log end, plus those whose rows are in the batches

@@ -115,6 +115,8 @@ class TopicConsumer:
         self._progress = Progress(low_watermark=self._low_watermark, committed=self._committed_of)
         self.errors = 0
         self.last_error: KafkaError | None = None
+        self.rebalance_count = 0
+        """Assignments plus revocations seen so far: when it changes, the group rebalanced."""
         self._consumer.subscribe([topic], on_assign=self._on_assign, on_revoke=self._on_revoke)
         self._fetcher = make_fetcher(
             tier, self._consumer, self._prepare, batch_size=batch_size, queue_chunks=queue_chunks
@@ -231,6 +233,48 @@ class TopicConsumer:
         """The group's committed offsets of the topic's partitions (those that have one)."""
         return self._committed_of(list(range(self.partition_count)))
 
+    def committed_with_metadata(self, partitions: Collection[int]) -> dict[int, tuple[int, str]]:
+        """The group's committed offset and its metadata string ('' when none) of each of
+        ``partitions`` that has a committed offset.
+
+        Raises:
+            BrokerError: the broker did not answer.
+        """
+        parts = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+        if not parts:
+            return {}
+        try:
+            found = self._fetcher.call(lambda c: c.committed(parts, timeout=self._timeout_s))
+        except KafkaException as error:
+            raise BrokerError(f"cannot read committed offsets: {error.args[0].str()}") from error
+        return {
+            tp.partition: (tp.offset, tp.metadata or "")
+            for tp in found
+            if tp.offset != OFFSET_INVALID and tp.offset >= 0
+        }
+
+    @property
+    def assigned(self) -> frozenset[int]:
+        """The partitions the group assigned to this member now."""
+        return self._progress.assigned
+
+    def seek(self, offsets: Mapping[int, int]) -> None:
+        """Restart reading assigned partitions at the given offsets (logical offsets such as
+        ``OFFSET_BEGINNING`` allowed); what was fetched before is dropped, and their delivered
+        positions and end-of-partition marks are forgotten.
+
+        Raises:
+            BrokerError: a partition is not assigned, or the client refused.
+        """
+        for partition, offset in sorted(offsets.items()):
+            tp = TopicPartition(self.topic, partition, offset)
+            try:
+                self._fetcher.call(lambda c, tp=tp: c.seek(tp))
+            except KafkaException as error:
+                raise BrokerError(f"cannot seek partition {partition}: {error.args[0].str()}") from error
+        self._progress.revoke(offsets)
+        self._progress.assign(offsets)
+
     def committed_metadata(self) -> list[str]:
         """The metadata strings committed with the group's offsets of this topic (non-empty ones)."""
         parts = [TopicPartition(self.topic, p) for p in range(self.partition_count)]
@@ -318,9 +362,11 @@ class TopicConsumer:
         logger.warning("consumer of %s: %s", self.topic, error.str())
 
     def _on_assign(self, _consumer: Consumer, parts: list[TopicPartition]) -> None:
+        self.rebalance_count += 1
         self._progress.assign(tp.partition for tp in parts if tp.topic == self.topic)
 
     def _on_revoke(self, _consumer: Consumer, parts: list[TopicPartition]) -> None:
+        self.rebalance_count += 1
         self._progress.revoke(tp.partition for tp in parts if tp.topic == self.topic)
 
     def _low_watermark(self, partition: int) -> int:
