@@ -1,0 +1,320 @@
+"""The dashboard App: composes the widgets, routes messages and key bindings, starts workers.
+
+Blocking work (opening a broker, running a query, terminating, starting datagen) runs in thread
+workers that post messages (``vsql.tui.messages``); the handlers here update the widgets on the UI
+thread. The App computes nothing itself: queries run through a ``Dashboard`` (``workbench.py``)
+and ``QueryRun``, figures come from ``MetricsMeter``, verdicts from ``vsql.bench.compare``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, Static
+
+from vsql.bench.baseline import DEFAULT_DIR
+from vsql.datagen import KINDS
+from vsql.engine.errors import VsqlError
+from vsql.repl.candidates import NameSource
+from vsql.repl.render.error import format_error
+from vsql.tui.export import export_rows
+from vsql.tui.messages import BrokerReady, MetricsTick, Notice, QueryFinished, QueryStarted, ResultsBatch
+from vsql.tui.query_run import QueryRun
+from vsql.tui.sampling import MetricsMeter
+from vsql.tui.widgets import (
+    ErrorScreen,
+    Field,
+    HelpScreen,
+    MetricsPanel,
+    PromptScreen,
+    QueriesList,
+    QueryEditor,
+    RegressionScreen,
+    ResultsTable,
+)
+from vsql.tui.workbench import DEMO_TOPIC, Dashboard
+
+__all__ = ["DEFAULT_SQL", "FOREGROUND", "VsqlApp"]
+
+DEFAULT_SQL = """SELECT symbol, COUNT(*) AS trades, AVG(price) AS avg_price, _window_start AS window_start
+FROM trades
+GROUP BY symbol
+WINDOW TUMBLING(1s)
+EMIT CHANGES"""
+"""The editor's first statement: a windowed query over the demo trades, ready to run."""
+
+_STOP_WAIT_S = 5.0
+"""How long quitting waits for a stopped query to let go of the broker."""
+
+FOREGROUND = "foreground query"
+"""What the metrics panel follows while a statement runs from the editor."""
+
+
+class VsqlApp(App[None]):
+    """The dashboard.
+
+    Args:
+        open_dashboard: connects to the runtime (blocking; called in a worker at start).
+        sql: the editor's initial text.
+        baselines: the folder of stored bench baselines.
+        poll_s: seconds between refreshes of the queries list and background-query metrics.
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "vsql"
+    BINDINGS = [
+        # Priority: the editor binds F6 (select line) and would otherwise keep it.
+        Binding("f5", "run", "Run", priority=True),
+        Binding("ctrl+enter,ctrl+r", "run", "Run", show=False, priority=True),
+        Binding("f6", "stop", "Stop", priority=True),
+        Binding("f2", "datagen", "Datagen"),
+        Binding("f3", "broker", "Broker"),
+        Binding("f4,ctrl+s", "export", "Export"),
+        Binding("f8", "terminate", "Terminate"),
+        Binding("f9", "regression", "Bench"),
+        Binding("f1", "help", "Help"),
+    ]
+
+    def __init__(
+        self,
+        open_dashboard: Callable[[], Dashboard],
+        *,
+        sql: str = DEFAULT_SQL,
+        baselines: Path = DEFAULT_DIR,
+        poll_s: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self._open_dashboard = open_dashboard
+        self._baselines = baselines
+        self._poll_s = poll_s
+        self.dashboard: Dashboard | None = None
+        self._cancel: threading.Event | None = None
+        self._query_ended = threading.Event()
+        self._query_ended.set()
+        self._background_meters: dict[str, MetricsMeter] = {}
+        # The main screen's widgets, kept so handlers reach them while another screen is on top.
+        self._editor = QueryEditor(sql, names=self._name_source, id="editor")
+        self._results = ResultsTable(id="results")
+        self._queries = QueriesList(id="queries")
+        self._metrics = MetricsPanel(id="metrics")
+        self._status_line = Static("connecting ...", id="status")
+
+    def compose(self) -> ComposeResult:
+        """Editor and results on the left, queries and metrics on the right."""
+        yield Header(icon="")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield self._editor
+                yield self._results
+            with Vertical(id="right"):
+                yield self._queries
+                yield self._metrics
+        yield self._status_line
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Connect in a worker, poll the queries list, focus the editor."""
+        self.sub_title = "connecting ..."
+        self._editor.area.focus()
+        self._open_in_worker()
+        self.set_interval(self._poll_s, self._poll_queries)
+
+    def _name_source(self) -> NameSource | None:
+        return None if self.dashboard is None else self.dashboard.names
+
+    def _show_status(self, text: str) -> None:
+        self._status_line.update(text)
+
+    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
+    def _open_in_worker(self) -> None:
+        try:
+            dashboard = self._open_dashboard()
+        except VsqlError as error:
+            self.post_message(Notice(format_error(error), is_error=True))
+            return
+        self.post_message(BrokerReady(dashboard))
+
+    @on(BrokerReady)
+    def _handle_broker_ready(self, message: BrokerReady) -> None:
+        self.dashboard = message.dashboard
+        self.sub_title = message.dashboard.label
+        self._show_status("ready: F5 runs the statement, F1 shows help")
+
+    @on(Notice)
+    def _handle_notice(self, message: Notice) -> None:
+        if message.is_error:
+            self._show_status("error")
+            self.push_screen(ErrorScreen("error", message.text))
+        else:
+            self.notify(message.text)
+
+    def action_run(self) -> None:
+        """Run the editor's statement (stopping the one running)."""
+        if self.dashboard is None:
+            self.notify("not connected yet", severity="warning")
+            return
+        statement = self._editor.text.strip().rstrip(";").strip()
+        if not statement:
+            return
+        self.action_stop()
+        self._cancel = threading.Event()
+        self._query_ended.clear()
+        self._metrics.follow(FOREGROUND)
+        self._show_status(f"running: {' '.join(statement.split())[:60]}")
+        self._run_query(self.dashboard, statement, self._cancel)
+
+    @work(thread=True, exclusive=True, group="query", exit_on_error=False)
+    def _run_query(self, dashboard: Dashboard, statement: str, cancel: threading.Event) -> None:
+        run = QueryRun(
+            dashboard,
+            statement,
+            cancel=cancel,
+            on_shape=lambda shape: self.post_message(QueryStarted(statement, shape)),
+            on_rows=lambda rows: self.post_message(ResultsBatch(rows)),
+            on_sample=lambda sample: self.post_message(MetricsTick(sample)),
+        )
+        try:
+            summary, error = run.run()
+        finally:
+            self._query_ended.set()
+        self.post_message(QueryFinished(summary, error=error))
+
+    @on(QueryStarted)
+    def _handle_query_started(self, message: QueryStarted) -> None:
+        self._results.start(message.shape)
+
+    @on(ResultsBatch)
+    def _handle_results(self, message: ResultsBatch) -> None:
+        self._results.apply(message.rows)
+
+    @on(MetricsTick)
+    def _handle_metrics(self, message: MetricsTick) -> None:
+        self._metrics.show(message.sample)
+
+    @on(QueryFinished)
+    def _handle_finished(self, message: QueryFinished) -> None:
+        self._cancel = None
+        self._show_status(message.summary)
+        if message.error is not None:
+            self.push_screen(ErrorScreen("the statement failed", message.error))
+
+    def action_stop(self) -> None:
+        """Stop the foreground query, if one runs."""
+        if self._cancel is not None and not self._cancel.is_set():
+            self._cancel.set()
+            self._show_status("stopping ...")
+
+    @property
+    def is_query_running(self) -> bool:
+        """Whether a foreground query runs."""
+        return self._cancel is not None
+
+    def _poll_queries(self) -> None:
+        """Refresh the queries list; follow the highlighted background query while idle."""
+        if self.dashboard is None or not self._queries.is_attached:
+            return
+        queries = self._queries
+        queries.show(self.dashboard.queries())
+        chosen = queries.selected_query_id
+        stats = None if chosen is None or self.is_query_running else self.dashboard.query_stats(chosen)
+        if chosen is None or stats is None:
+            return
+        panel = self._metrics
+        if panel.watched != chosen:
+            panel.follow(chosen)
+            self._background_meters[chosen] = MetricsMeter()
+        panel.show(self._background_meters[chosen].sample(stats))
+
+    def action_terminate(self) -> None:
+        """Terminate the query highlighted in the queries list."""
+        chosen = self._queries.selected_query_id
+        if self.dashboard is None or chosen is None:
+            self.notify("no query to terminate", severity="warning")
+            return
+        self._run_admin(lambda dashboard: f"terminated {', '.join(dashboard.terminate(chosen))}")
+
+    @work(thread=True, group="admin", exit_on_error=False)
+    def _run_admin(self, task: Callable[[Dashboard], str]) -> None:
+        """Run a blocking dashboard call; its line (or its error) comes back as a ``Notice``."""
+        if self.dashboard is None:
+            return
+        try:
+            self.post_message(Notice(task(self.dashboard)))
+        except VsqlError as error:
+            self.post_message(Notice(format_error(error), is_error=True))
+
+    def action_datagen(self) -> None:
+        """Ask for a generator's kind, topic and rate, then start it."""
+        fields = [
+            Field("kind", f"kind ({', '.join(KINDS)})", KINDS[0]),
+            Field("topic", "topic", DEMO_TOPIC),
+            Field("rate", "events per second", "2000"),
+        ]
+        self.push_screen(PromptScreen("Start a data generator", fields, ok="Start"), self._start_datagen)
+
+    def _start_datagen(self, values: dict[str, str] | None) -> None:
+        if values is None:
+            return
+        if not values["rate"].isdigit():
+            self.notify(f"rate must be a whole number, got {values['rate']!r}", severity="error")
+            return
+        kind, topic, rate = values["kind"], values["topic"], int(values["rate"])
+        self._run_admin(lambda dashboard: f"started {dashboard.start_datagen(kind, topic=topic, rate=rate)}")
+
+    def action_broker(self) -> None:
+        """Ask for a bootstrap address and reconnect (empty: a new embedded broker)."""
+        field = Field("bootstrap", "bootstrap address (empty: embedded broker)", placeholder="host:port")
+        self.push_screen(PromptScreen("Switch broker", [field], ok="Connect"), self._switch_broker)
+
+    def _switch_broker(self, values: dict[str, str] | None) -> None:
+        if values is None or self.dashboard is None:
+            return
+        self.action_stop()
+        self.sub_title = "connecting ..."
+        self._switch_in_worker(self.dashboard, values["bootstrap"] or None)
+
+    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
+    def _switch_in_worker(self, dashboard: Dashboard, bootstrap: str | None) -> None:
+        try:
+            dashboard.switch_broker(bootstrap)
+        except VsqlError as error:
+            self.post_message(Notice(format_error(error), is_error=True))
+        self.post_message(BrokerReady(dashboard))
+
+    def action_export(self) -> None:
+        """Ask for a file name and write the results table there (CSV or NDJSON by suffix)."""
+        field = Field("path", "file (.csv, .json or .ndjson)", "results.csv")
+        self.push_screen(PromptScreen("Export results", [field], ok="Export"), self._export_to)
+
+    def _export_to(self, values: dict[str, str] | None) -> None:
+        if values is None or not values["path"]:
+            return
+        path = Path(values["path"]).expanduser()
+        try:
+            written = export_rows(self._results.row_values, path)
+        except VsqlError as error:
+            self.push_screen(ErrorScreen("export failed", format_error(error)))
+            return
+        self.notify(f"wrote {written:,} rows to {path}")
+
+    def action_regression(self) -> None:
+        """Open the regression view."""
+        self.push_screen(RegressionScreen(directory=self._baselines))
+
+    def action_help(self) -> None:
+        """Open the help screen."""
+        self.push_screen(HelpScreen())
+
+    def on_unmount(self) -> None:
+        """Stop the foreground query and close the dashboard."""
+        if self._cancel is not None:
+            self._cancel.set()
+        self._query_ended.wait(_STOP_WAIT_S)
+        if self.dashboard is not None:
+            self.dashboard.close()

@@ -1,0 +1,236 @@
+"""The regression view: a bench run against a stored baseline, workload by workload.
+
+The current run comes from running the bench workloads (in a worker) or from a saved bench JSON
+(``vsql bench run --json PATH``); the baseline from ``bench/baselines/NAME.json``. The verdict is
+``vsql.bench.compare.compare``'s, the same as ``vsql bench compare``: normalized throughput
+(records/s over a reference loop measured in the same run), delta in percent, and the status,
+red on a regression or memory growth. A bar shows current over baseline, the mark at 1.0.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
+
+from vsql.bench.baseline import DEFAULT_DIR, list_baselines, load
+from vsql.bench.compare import DEFAULT_TOLERANCE, Comparison, Status, Tolerance, WorkloadComparison, compare
+from vsql.bench.result import BenchFileError, BenchRun
+from vsql.bench.runner import run_workloads
+from vsql.bench.workloads import DEFAULT_WORKLOADS
+
+__all__ = ["RegressionScreen", "ratio_bar", "row_cells"]
+
+logger = logging.getLogger(__name__)
+
+_BAR_CELLS = 16
+"""Width of a bar; the baseline (ratio 1.0) sits at its middle."""
+_BLOCKS = " ▏▎▍▌▋▊▉█"
+_STATUS_STYLES = {
+    Status.REGRESSION: "bold red",
+    Status.MEMORY_GROWTH: "bold red",
+    Status.IMPROVEMENT: "green",
+    Status.MISSING: "dim",
+    Status.NEW: "dim",
+    Status.OK: "",
+}
+COLUMNS = ("workload", "base x ref", "now x ref", "delta", "current / baseline", "status")
+
+
+def ratio_bar(ratio: float, *, width: int = _BAR_CELLS) -> str:
+    """A bar of ``ratio`` (current over baseline) in eighths of a cell, ``width / 2`` cells = 1.0,
+    with ``│`` marking 1.0 when the bar falls short of it."""
+    eighths = max(0, min(width * 8, round(ratio * width * 4)))
+    full, part = divmod(eighths, 8)
+    bar = "█" * full + (_BLOCKS[part] if part else "")
+    bar = bar.ljust(width)
+    middle = width // 2
+    if len(bar.rstrip()) < middle:
+        bar = bar[:middle] + "│" + bar[middle + 1 :]
+    return bar
+
+
+def _number(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def row_cells(row: WorkloadComparison) -> tuple[Text, ...]:
+    """The table cells of one workload, styled by its status."""
+    style = _STATUS_STYLES[row.status]
+    bar = ""
+    if row.current_normalized is not None and row.baseline_normalized:
+        bar = ratio_bar(row.current_normalized / row.baseline_normalized)
+    cells = (
+        row.name,
+        _number(row.baseline_normalized, ".2f"),
+        _number(row.current_normalized, ".2f"),
+        _number(row.delta_pct, "+.1f") + ("%" if row.delta_pct is not None else ""),
+        bar,
+        row.status.value,
+    )
+    return tuple(Text(cell, style=style) for cell in cells)
+
+
+def summary_text(comparison: Comparison, *, baseline: str, current: str) -> Text:
+    """The verdict line, and how the machines differ when they do."""
+    failing = [row.name for row in comparison.rows if row.status.is_failing]
+    if failing:
+        verdict = Text(f"REGRESSION in {', '.join(failing)}", style="bold red")
+    else:
+        verdict = Text("no regression", style="green")
+    text = Text.assemble(f"{current} vs baseline {baseline} (tolerance {comparison.tolerance}): ", verdict)
+    if comparison.machine_differences:
+        text.append(f"\nother machine: {'; '.join(comparison.machine_differences)}", style="yellow")
+    return text
+
+
+class _BenchDone(Message):
+    """A bench run finished in the worker (``run`` None and ``error`` set when it failed)."""
+
+    def __init__(self, run: BenchRun | None, *, error: str | None = None) -> None:
+        super().__init__()
+        self.run = run
+        self.error = error
+
+
+class RegressionScreen(Screen[None]):
+    """Pick a baseline, load or run a current run, and see the comparison.
+
+    Args:
+        directory: where baselines are stored.
+        workloads: what "Run bench" measures.
+        records: records per timed run of "Run bench".
+        repeat: timed runs per workload of "Run bench".
+    """
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("f9", "app.pop_screen", "Back", show=False),
+        Binding("ctrl+b", "run_bench", "Run bench"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        directory: Path = DEFAULT_DIR,
+        workloads: Sequence[str] = DEFAULT_WORKLOADS,
+        records: int = 200_000,
+        repeat: int = 3,
+    ) -> None:
+        super().__init__()
+        self._directory = directory
+        self._workloads = list(workloads)
+        self._records = records
+        self._repeat = repeat
+        self._baseline: BenchRun | None = None
+        self._baseline_name = ""
+        self._current: BenchRun | None = None
+        self._current_name = ""
+        self.comparison: Comparison | None = None
+        """The comparison shown, None until both a baseline and a run are chosen."""
+
+    def compose(self) -> ComposeResult:
+        """Controls, the verdict, the comparison table, the footer."""
+        names = [info.name for info in list_baselines(self._directory)]
+        with Horizontal(id="regression-controls"):
+            yield Select([(name, name) for name in names], prompt="baseline", id="baseline")
+            yield Input(placeholder="bench JSON to load", id="current-path")
+            yield Input(DEFAULT_TOLERANCE, id="tolerance")
+            yield Button("Run bench", id="run-bench")
+        yield Label(f"baselines in {self._directory}: {len(names)}", id="regression-summary")
+        table: DataTable[Text] = DataTable(id="comparison", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("", id="bench-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Add the table's columns."""
+        self.query_one("#comparison", DataTable).add_columns(*COLUMNS)
+
+    @on(Select.Changed, "#baseline")
+    def _baseline_chosen(self, event: Select.Changed) -> None:
+        if not isinstance(event.value, str):
+            return
+        try:
+            self._baseline = load(event.value, directory=self._directory)
+        except BenchFileError as error:
+            self.notify(str(error), severity="error")
+            return
+        self._baseline_name = event.value
+        self._refresh()
+
+    @on(Input.Submitted, "#current-path")
+    def _load_current(self, event: Input.Submitted) -> None:
+        path = Path(event.value).expanduser()
+        try:
+            self._current = BenchRun.read(path)
+        except BenchFileError as error:
+            self.notify(str(error), severity="error")
+            return
+        self._current_name = path.name
+        self._refresh()
+
+    @on(Input.Submitted, "#tolerance")
+    def _tolerance_changed(self) -> None:
+        self._refresh()
+
+    @on(Button.Pressed, "#run-bench")
+    def action_run_bench(self) -> None:
+        """Run the bench workloads in a worker; the comparison follows when it finishes."""
+        self.query_one("#bench-status", Static).update(
+            f"running {len(self._workloads)} workloads, {self._records:,} records x {self._repeat} ..."
+        )
+        self._run_bench()
+
+    @work(thread=True, exclusive=True, group="bench", exit_on_error=False)
+    def _run_bench(self) -> None:
+        try:
+            run = run_workloads(self._workloads, records=self._records, repeat=self._repeat)
+        except (RuntimeError, ValueError, OSError) as error:
+            logger.warning("bench run failed: %s", error)
+            self.post_message(_BenchDone(None, error=str(error)))
+            return
+        self.post_message(_BenchDone(run))
+
+    @on(_BenchDone)
+    def _bench_done(self, message: _BenchDone) -> None:
+        status = self.query_one("#bench-status", Static)
+        if message.run is None:
+            status.update(f"bench failed: {message.error}")
+            return
+        status.update(f"bench run finished: {len(message.run.results)} workloads")
+        self._current, self._current_name = message.run, "this run"
+        self._refresh()
+
+    def _tolerance(self) -> Tolerance:
+        text = self.query_one("#tolerance", Input).value
+        try:
+            return Tolerance.parse(text)
+        except ValueError as error:
+            self.notify(str(error), severity="error")
+            return Tolerance.parse(DEFAULT_TOLERANCE)
+
+    def _refresh(self) -> None:
+        if self._baseline is None or self._current is None:
+            missing = "a baseline" if self._baseline is None else "a run (load a bench JSON or run the bench)"
+            self.query_one("#regression-summary", Label).update(f"choose {missing}")
+            return
+        comparison = compare(self._current, self._baseline, self._tolerance())
+        table = self.query_one("#comparison", DataTable)
+        table.clear()
+        for row in comparison.rows:
+            table.add_row(*row_cells(row), key=row.name)
+        table.focus()
+        self.query_one("#regression-summary", Label).update(
+            summary_text(comparison, baseline=self._baseline_name, current=self._current_name)
+        )
+        self.comparison = comparison
