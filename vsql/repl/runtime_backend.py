@@ -57,6 +57,7 @@ _SETTING_TEXT: dict[str, Callable[[QuerySettings], str]] = {
     "dlq.topic": lambda s: s.dlq_topic or "",
     "output.mode": lambda s: s.output_mode.value if s.output_mode is not None else "",
     "scan.bounded.mode": lambda s: s.scan_bounded_mode.value,
+    "query.workers": lambda s: str(s.workers),
 }
 """How SHOW PROPERTIES writes each setting, read from the session's parsed settings (so defaults show)."""
 

@@ -1,0 +1,146 @@
+"""The pure parts of partition-parallel workers: stage planning, the repartition topic's row
+format and duplicate filter, worker scripts, and the ``query.workers`` setting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from vsql.engine.errors import PlanError, UnsupportedError
+from vsql.engine.settings import QuerySettings
+from vsql.engine.sql.statements import compile_query
+from vsql.repl.explain import explain_plan
+from vsql.runtime.workers import compile_script, describe_topology, plan_topology
+from vsql.runtime.workers.repartition import OriginFilter, restore_origin
+
+COUNT_BY = "SELECT {keys}, COUNT(*) AS n FROM trades GROUP BY {keys} WINDOW TUMBLING(1s)"
+
+
+def topology_of(sql: str, **properties: str):
+    return plan_topology(compile_query(sql, settings=QuerySettings.from_properties(properties)), group_id="g")
+
+
+def test_grouping_by_the_message_key_needs_no_shuffle() -> None:
+    assert not topology_of(COUNT_BY.format(keys="_key")).is_shuffled
+
+
+def test_grouping_by_a_declared_key_field_needs_no_shuffle() -> None:
+    topology = topology_of(COUNT_BY.format(keys="symbol"), **{"trades.key": "symbol"})
+    assert not topology.is_shuffled
+    assert "'trades.key' = 'symbol'" in topology.reason
+
+
+def test_grouping_keys_that_include_the_message_key_need_no_shuffle() -> None:
+    assert not topology_of(COUNT_BY.format(keys="side, symbol"), **{"trades.key": "symbol"}).is_shuffled
+
+
+def test_grouping_by_another_field_repartitions_by_it() -> None:
+    topology = topology_of(COUNT_BY.format(keys="side"), **{"trades.key": "symbol"})
+    assert [key.sql() for key in topology.shuffle_keys] == ["side"]
+    assert topology.repartition_topic == "g-repartition"
+    assert topology.aggregate_group_id == "g-repartition"
+
+
+def test_an_undeclared_key_repartitions_and_says_how_to_avoid_it() -> None:
+    topology = topology_of(COUNT_BY.format(keys="symbol"))
+    assert topology.is_shuffled
+    assert "declare 'trades.key'" in topology.reason
+
+
+def test_one_global_group_repartitions_to_one_key() -> None:
+    topology = topology_of("SELECT COUNT(*) AS n FROM trades WINDOW TUMBLING(1s)")
+    assert topology.shuffle_keys == ()
+    assert "by one constant key" in describe_topology(topology)
+
+
+def test_stateless_queries_need_no_shuffle() -> None:
+    assert not topology_of("SELECT symbol, price FROM trades WHERE qty > 1").is_shuffled
+
+
+def test_rows_windows_repartition_by_their_partition_by() -> None:
+    sql = "SELECT symbol, AVG(price) OVER (ROWS WINDOW BUFFER 10 ROWS PARTITION BY side) AS a FROM trades"
+    assert [key.sql() for key in topology_of(sql).shuffle_keys] == ["side"]
+
+
+def test_rows_windows_with_different_partition_lists_are_rejected() -> None:
+    sql = (
+        "SELECT AVG(price) OVER (ROWS WINDOW BUFFER 10 ROWS PARTITION BY side) AS a, "
+        "LAG(price, 1) OVER (ROWS WINDOW BUFFER 10 ROWS PARTITION BY symbol) AS b FROM trades"
+    )
+    with pytest.raises(UnsupportedError, match="one PARTITION BY list"):
+        topology_of(sql)
+
+
+def test_default_group_is_named_after_the_sink() -> None:
+    plan = compile_query("CREATE STREAM Stats AS SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol")
+    assert plan_topology(plan).group_id == "vsql-run-stats"
+
+
+def test_explain_shows_the_stages() -> None:
+    plan = compile_query(
+        COUNT_BY.format(keys="side"), settings=QuerySettings.from_properties({"query.workers": "3"})
+    )
+    line = next(line for line in explain_plan(plan).splitlines() if line.startswith("stages"))
+    assert "2 stages" in line and "repartitions trades by side" in line and "3 worker(s) per stage" in line
+
+
+def test_scripts_hold_settings_then_one_query() -> None:
+    plan = compile_script(
+        "SET 'query.workers' = '2';\nSET 'trades.key' = 'symbol';\nUNSET 'trades.key';\n"
+        "SELECT 1 AS x FROM trades"
+    )
+    assert plan.settings.workers == 2
+    assert plan.settings.source_property("trades", "key") is None
+    with pytest.raises(UnsupportedError, match="one query per script"):
+        compile_script("SELECT 1 AS x FROM trades; SELECT 2 AS y FROM trades")
+    with pytest.raises(UnsupportedError, match="needs a query"):
+        compile_script("SET 'query.workers' = '2'")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_query_workers_must_be_a_positive_whole_number(value: str) -> None:
+    with pytest.raises(PlanError, match=r"query\.workers"):
+        QuerySettings.from_properties({"query.workers": value})
+
+
+def test_restore_origin_puts_back_the_source_system_columns() -> None:
+    batch = pa.RecordBatch.from_pydict(
+        {
+            "qty": [5, 7],
+            "__origin_key": ["A", None],
+            "__origin_partition": [3, 1],
+            "__origin_offset": [40, 41],
+            "_key": ["buy", "sell"],
+            "_timestamp": [1_000, 2_000],
+            "_partition": pa.array([0, 0], pa.int32()),
+            "_offset": [9, 10],
+        }
+    )
+    restored = restore_origin(batch)
+    assert restored.schema.names == ["qty", "_key", "_timestamp", "_partition", "_offset"]
+    assert restored.to_pydict() == {
+        "qty": [5, 7],
+        "_key": ["A", None],
+        "_timestamp": [1_000, 2_000],
+        "_partition": [3, 1],
+        "_offset": [40, 41],
+    }
+    assert restored.schema.field("_partition").type == pa.int32()
+
+
+def test_origin_filter_drops_rows_written_again_by_a_replay() -> None:
+    origins = OriginFilter()
+    first = origins.fresh(np.array([0, 0, 1, 0]), np.array([10, 11, 5, 12]))
+    replay = origins.fresh(np.array([0, 1, 0, 1, 0]), np.array([11, 5, 12, 6, 13]))
+    assert first.tolist() == [True, True, True, True]
+    assert replay.tolist() == [False, False, False, True, True]
+
+
+def test_origin_filter_drops_a_repeat_inside_one_batch() -> None:
+    assert OriginFilter().fresh(np.array([2, 2, 2, 2]), np.array([7, 8, 7, 9])).tolist() == [
+        True,
+        True,
+        False,
+        True,
+    ]

@@ -1,0 +1,142 @@
+"""Partition-parallel workers on the embedded broker: the results of several worker processes,
+duplicates removed, equal those of one process, with and without repartitioning, and when a
+worker is killed midway."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from vsql.cli import main
+from vsql.datagen import EventSpec, generate
+from vsql.engine.sql.statements import compile_query
+from vsql.io.kafka.brokers import EmbeddedBroker
+from vsql.io.kafka.consumer import TopicConsumer
+from vsql.io.kafka.producer import JsonProducer
+from vsql.runtime.run import run_query
+from vsql.runtime.sinks import KafkaSink
+from vsql.runtime.sources import KafkaSource
+from vsql.runtime.workers import Role, plan_topology, run_workers
+from vsql.runtime.workers.stages import compile_script
+from vsql.runtime.workers.supervisor import prepare_topics, start_worker
+
+DYING_WORKER = Path(__file__).with_name("dying_worker.py")
+RECORDS = 60_000
+PARTITIONS = 4
+BOUNDED = "SET 'scan.bounded.mode' = 'latest-offset';\n"
+KEYED = "SET 'trades.key' = 'symbol';\n"
+BY_SYMBOL = (
+    "SELECT symbol, COUNT(*) AS trades, SUM(qty) AS volume, _window_start AS ws "
+    "FROM trades GROUP BY symbol WINDOW TUMBLING(1s) EMIT FINAL"
+)
+BY_SIDE = (
+    "SELECT side, COUNT(*) AS trades, SUM(qty) AS volume, MAX(price) AS high, _window_start AS ws "
+    "FROM trades GROUP BY side WINDOW TUMBLING(1s) EMIT FINAL"
+)
+
+
+@pytest.fixture(scope="module")
+def broker() -> EmbeddedBroker:
+    embedded = EmbeddedBroker()
+    embedded.create_topic("trades", PARTITIONS)
+    producer = JsonProducer(embedded.client_config)
+    for batch in generate(EventSpec(count=RECORDS, keys=20, seed=11, start_ms=1_000)):
+        producer.produce_batch("trades", batch, key_column="symbol")
+    producer.flush()
+    yield embedded
+    embedded.close()
+
+
+def _rows(broker: EmbeddedBroker, topic: str) -> list[tuple]:
+    """Every result row in a topic, as sorted (field, value) tuples."""
+    consumer = TopicConsumer(broker.consumer_config, topic, group_id=f"reader-{topic}")
+    try:
+        return [
+            tuple(sorted(row.items()))
+            for decoded in consumer.batches(until_caught_up=True)
+            for row in decoded.batch.drop_columns(["_key", "_timestamp", "_partition", "_offset"]).to_pylist()
+        ]
+    finally:
+        consumer.close()
+
+
+def _single_process(broker: EmbeddedBroker, query: str, sink: str) -> set[tuple]:
+    """The results of one in-process ``run_query`` over the whole topic."""
+    broker.create_topic(sink, 1)
+    consumer = TopicConsumer(broker.consumer_config, "trades", group_id=f"single-{sink}")
+    stats = run_query(
+        compile_query(query),
+        KafkaSource(consumer, until_caught_up=True),
+        sink=KafkaSink(JsonProducer(broker.client_config), sink),
+    )
+    consumer.close()
+    assert stats.records_in == RECORDS
+    rows = _rows(broker, sink)
+    assert len(rows) == len(set(rows)) > 100
+    return set(rows)
+
+
+def _stream(query: str, sink: str) -> str:
+    return query.replace("SELECT", f"CREATE STREAM {sink} AS SELECT", 1)
+
+
+def test_two_workers_give_the_results_of_one(broker: EmbeddedBroker) -> None:
+    expected = _single_process(broker, BY_SYMBOL, "by_symbol_single")
+    out = io.StringIO()
+    assert (
+        run_workers(
+            BOUNDED + KEYED + _stream(BY_SYMBOL, "one"), broker=broker, workers=1, group_id=None, out=out
+        )
+        == 0
+    )
+    assert (
+        run_workers(
+            BOUNDED + KEYED + _stream(BY_SYMBOL, "two"), broker=broker, workers=2, group_id=None, out=out
+        )
+        == 0
+    )
+    assert out.getvalue() == ""
+    assert set(_rows(broker, "one")) == expected
+    assert set(_rows(broker, "two")) == expected
+
+
+def test_repartitioned_query_gives_the_results_of_one_process(broker: EmbeddedBroker) -> None:
+    expected = _single_process(broker, BY_SIDE, "by_side_single")
+    script = BOUNDED + KEYED + _stream(BY_SIDE, "by_side")
+    assert plan_topology(compile_script(script)).is_shuffled
+    assert run_workers(script, broker=broker, workers=2, group_id="sides", out=io.StringIO()) == 0
+    assert set(_rows(broker, "by_side")) == expected
+    assert "sides-repartition" in broker.topics()
+
+
+def test_vsql_run_prints_the_rows_of_a_plain_select(
+    broker: EmbeddedBroker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    query = BY_SYMBOL.replace("FROM trades", "FROM trades WHERE symbol = 'SYM003'")
+    tuning = ["-X", "session.timeout.ms=1500", "-X", "heartbeat.interval.ms=250"]
+    argv = ["run", "--bootstrap", broker.bootstrap, *tuning, "--workers", "2", "-e", BOUNDED + KEYED + query]
+    assert main(argv) == 0
+    rows = {tuple(sorted(json.loads(line).items())) for line in capsys.readouterr().out.splitlines()}
+    expected = _single_process(broker, BY_SYMBOL, "by_symbol_stdout")
+    assert rows == {row for row in expected if ("symbol", "SYM003") in row}
+
+
+def test_killing_one_of_two_workers_loses_nothing(broker: EmbeddedBroker, tmp_path: Path) -> None:
+    expected = _single_process(broker, BY_SYMBOL, "by_symbol_kill")
+    script = BOUNDED + KEYED + _stream(BY_SYMBOL, "survived")
+    topology = plan_topology(compile_script(script), group_id="kill")
+    prepare_topics(topology, script, broker=broker, workers=2)
+    options = {"broker": broker, "group_id": "kill", "commit_interval_s": 0.0}
+    dying = start_worker(
+        script, Role.QUERY, module=(str(DYING_WORKER), "--die-after", str(RECORDS // 8)), **options
+    )
+    survivor = start_worker(script, Role.QUERY, stats=tmp_path / "survivor.json", **options)
+    assert dying.wait(120) == -9
+    assert survivor.wait(120) == 0
+    stats = json.loads((tmp_path / "survivor.json").read_text())
+    assert stats["partitions"] == list(range(PARTITIONS)), "the survivor took over every partition"
+    rows = _rows(broker, "survived")
+    assert set(rows) == expected

@@ -1,0 +1,220 @@
+"""Tasks: the work of one input partition inside a worker, as Kafka Streams has them.
+
+A worker keeps one task per partition the group assigned to it. A task owns everything that
+partition's rows built (the engine's window state, the offset ledger, the watermark) and commits
+its own safe offset together with its own watermark, so a partition can move to another worker
+and resume there from what was committed for it alone.
+
+- ``QueryTask`` runs the query's engine. Reading the repartition topic (``restore=True``), it
+  gives the engine each row as it was read from the source (see ``repartition.py``): duplicates
+  written by a replayed first stage are dropped, and the watermark runs per source partition.
+- ``RepartitionTask`` writes rows to the repartition topic; it holds no state.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+import numpy as np
+import pyarrow as pa
+
+from vsql.engine.columns import OFFSET, PARTITION
+from vsql.engine.pipeline import Pipeline, StepOutput
+from vsql.engine.sql.plan import LogicalPlan
+from vsql.io.formats.decoded import Decoded
+from vsql.io.ledger import OffsetLedger
+from vsql.runtime.sinks import DeadLetterSink, ResultSink
+from vsql.runtime.workers.repartition import (
+    ORIGIN_OFFSET,
+    ORIGIN_PARTITION,
+    OriginFilter,
+    RepartitionWriter,
+    restore_origin,
+)
+
+__all__ = ["CommitPoint", "QueryTask", "RepartitionTask", "Task", "TaskCounters"]
+
+CommitPoint = tuple[int, int | None]
+"""The next offset to read of a task's partition and the watermark its results had reached."""
+
+
+class TaskCounters:
+    """What the tasks of one worker did, summed over tasks (dropped tasks included)."""
+
+    def __init__(self) -> None:
+        self.records_in = 0
+        self.rows_out = 0
+        self.late_count = 0
+        self.dead_letter_count = 0
+        self.duplicates_dropped = 0
+
+
+class Task(Protocol):
+    """The work of one partition."""
+
+    partition: int
+    finished: bool
+
+    def process(self, decoded: Decoded) -> None:
+        """Take the next rows (and dead letters) of the partition, in offset order."""
+
+    def finish(self) -> None:
+        """End of a bounded input: emit everything still held."""
+
+    def commit_point(self) -> CommitPoint | None:
+        """What may be committed now (the caller has flushed every sink), or None for nothing."""
+
+
+def _ints(table: pa.RecordBatch | pa.Table, name: str) -> np.ndarray:
+    return np.asarray(table.column(name).fill_null(0), dtype=np.int64)
+
+
+def _last_offset(dead_letters: pa.Table) -> int | None:
+    if not dead_letters.num_rows:
+        return None
+    return int(_ints(dead_letters, OFFSET).max())
+
+
+class QueryTask:
+    """The query's engine over one partition.
+
+    Args:
+        plan: the compiled query.
+        partition: the partition this task owns.
+        sink: where results go (shared by the worker's tasks).
+        dead_letters: where dead letters go, or None (they are counted either way).
+        counters: the worker's counters.
+        resume_watermark_ms: the watermark committed for this partition by its previous owner.
+        restore: the input is the repartition topic: restore each row's origin first.
+        source_partitions: with ``restore``, the source topic's partition count (each holds the
+            watermark back until it has delivered, or is idle for ``watermark.idle_timeout``).
+    """
+
+    def __init__(
+        self,
+        plan: LogicalPlan,
+        partition: int,
+        *,
+        sink: ResultSink,
+        dead_letters: DeadLetterSink | None,
+        counters: TaskCounters,
+        resume_watermark_ms: int | None,
+        restore: bool = False,
+        source_partitions: int = 0,
+    ) -> None:
+        self.partition = partition
+        self.finished = False
+        self.pipeline = Pipeline(plan)
+        self._sink = sink
+        self._dead_letters = dead_letters
+        self._counters = counters
+        self._ledger = OffsetLedger()
+        self._origins = OriginFilter() if restore else None
+        self._idle_timeout_s = plan.settings.idle_timeout_ms / 1000
+        self._last_delivery: dict[int, float] = {}
+        self._idle: set[int] = set()
+        if resume_watermark_ms is not None:
+            self.pipeline.resume_after(resume_watermark_ms)
+        if restore and plan.window is not None:
+            self.pipeline.expect_partitions(list(range(source_partitions)))
+
+    def process(self, decoded: Decoded) -> None:
+        batch = decoded.batch
+        partitions, offsets = _ints(batch, PARTITION), _ints(batch, OFFSET)
+        skipped = _last_offset(decoded.dead_letters)
+        if self._origins is not None and batch.num_rows:
+            fresh = self._origins.fresh(_ints(batch, ORIGIN_PARTITION), _ints(batch, ORIGIN_OFFSET))
+            batch = restore_origin(batch)
+            if not fresh.all():
+                self._counters.duplicates_dropped += int((~fresh).sum())
+                skipped = max(int(offsets[~fresh].max()), skipped if skipped is not None else -1)
+                batch = batch.filter(pa.array(fresh))
+                partitions, offsets = partitions[fresh], offsets[fresh]
+            self._note_origins(batch)
+        self._ledger.record(
+            partitions, offsets, rejected=None if skipped is None else {self.partition: skipped}
+        )
+        self._counters.records_in += batch.num_rows
+        self._emit(self.pipeline.process(batch), decoded.dead_letters)
+
+    def release_idle(self) -> None:
+        """Source partitions (of a repartitioned input) silent for the idle timeout stop holding
+        the watermark back."""
+        now = time.monotonic()
+        for origin, seen in self._last_delivery.items():
+            if origin not in self._idle and now - seen >= self._idle_timeout_s:
+                self._idle.add(origin)
+                self._emit(self.pipeline.mark_idle(origin), None)
+
+    def finish(self) -> None:
+        if not self.finished:
+            self._emit(self.pipeline.finish(), None)
+            self.finished = True
+
+    def commit_point(self) -> CommitPoint | None:
+        safe = self._ledger.safe_offsets(self.pipeline.held_since_seq).get(self.partition)
+        return None if safe is None else (safe, self.pipeline.metrics.watermark_ms)
+
+    def _note_origins(self, batch: pa.RecordBatch) -> None:
+        now = time.monotonic()
+        for origin in np.unique(_ints(batch, PARTITION)).tolist():
+            self._last_delivery[origin] = now
+            self._idle.discard(origin)
+
+    def _emit(self, output: StepOutput, decoder_dead_letters: pa.Table | None) -> None:
+        self._sink.write(output)
+        self._counters.rows_out += output.rows.num_rows
+        for table in (decoder_dead_letters, output.dead_letters):
+            if table is None or not table.num_rows:
+                continue
+            self._counters.dead_letter_count += table.num_rows
+            if self._dead_letters is not None:
+                self._dead_letters.write(table)
+
+
+class RepartitionTask:
+    """Writes one source partition's rows to the repartition topic.
+
+    Args:
+        partition: the source partition this task owns.
+        writer: the repartition writer (shared by the worker's tasks).
+        dead_letters: where undecodable records go, or None (they are counted either way).
+        counters: the worker's counters.
+    """
+
+    def __init__(
+        self,
+        partition: int,
+        *,
+        writer: RepartitionWriter,
+        dead_letters: DeadLetterSink | None,
+        counters: TaskCounters,
+    ) -> None:
+        self.partition = partition
+        self.finished = False
+        self._writer = writer
+        self._dead_letters = dead_letters
+        self._counters = counters
+        self._next_offset: int | None = None
+
+    def process(self, decoded: Decoded) -> None:
+        batch = decoded.batch
+        rejected = _last_offset(decoded.dead_letters)
+        last = max(
+            int(_ints(batch, OFFSET).max()) if batch.num_rows else -1, -1 if rejected is None else rejected
+        )
+        self._counters.records_in += batch.num_rows
+        self._counters.rows_out += self._writer.write(batch)
+        if decoded.dead_letters.num_rows:
+            self._counters.dead_letter_count += decoded.dead_letters.num_rows
+            if self._dead_letters is not None:
+                self._dead_letters.write(decoded.dead_letters)
+        if last >= 0:
+            self._next_offset = max(self._next_offset or 0, last + 1)
+
+    def finish(self) -> None:
+        self.finished = True
+
+    def commit_point(self) -> CommitPoint | None:
+        return None if self._next_offset is None else (self._next_offset, None)
