@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from vsql.bench.measure import peak_in_child, peak_rss_mb
 from vsql.bench.references import dict_loop, json_loop
 from vsql.bench.result import Machine
 from vsql.bench.runner import run_workloads
@@ -74,3 +75,12 @@ def test_memory_growth_is_peak_at_n_over_peak_at_a_tenth() -> None:
     assert result.peak_rss_mb == large > 0
     assert result.memory_growth == pytest.approx(large / small)
     assert 0.5 < result.memory_growth < 2
+
+
+def test_a_child_reports_its_own_peak_not_its_parents() -> None:
+    """``ru_maxrss`` survives exec: a child of a big parent must not report the parent's peak."""
+    ballast = bytearray(400 * 1024 * 1024)
+    ballast[::4096] = b"x" * len(ballast[::4096])  # touch every page so it is resident
+    parent = peak_rss_mb()
+    child = peak_in_child("tumbling", 10_000)["peak_rss_mb"]
+    assert child < parent - 300

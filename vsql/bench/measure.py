@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -119,8 +120,17 @@ def measure_reference(work: Workload, records: int) -> Measurement:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size, in MiB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident set size, in MiB.
+
+    On Linux it is the address space's high-water mark (``VmHWM``): ``ru_maxrss`` survives
+    ``exec``, so a child started by a big parent would report the parent's peak as its own.
+    """
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(kib) / 1024
 
 
 def run_streaming(name: str, records: int) -> dict[str, float]:
