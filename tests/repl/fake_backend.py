@@ -45,6 +45,7 @@ class FakeBackend:
         is_push: queries block after their batches until cancelled.
         executed: every statement ``execute`` received.
         query_started: set once a query has emitted its batches.
+        running_cancel: the cancel event of the query (or PRINT) that set ``query_started``.
     """
 
     topic_records: dict[str, list[dict[str, object]]] = field(default_factory=dict)
@@ -53,6 +54,7 @@ class FakeBackend:
     is_push: bool = False
     executed: list[str] = field(default_factory=list)
     query_started: threading.Event = field(default_factory=threading.Event)
+    running_cancel: threading.Event = field(default_factory=threading.Event)
     _properties: dict[str, str] = field(default_factory=dict)
     _queries: dict[str, QueryInfo] = field(default_factory=dict)
 
@@ -90,6 +92,7 @@ class FakeBackend:
             on_rows(batch)
             rows_out += batch.num_rows
             on_status(QueryStatus(records_in=rows_out * 10, rows_out=rows_out, records_per_s=1000.0))
+        self.running_cancel = cancel
         self.query_started.set()
         if self.is_push:
             cancel.wait(CANCEL_WAIT_S)
@@ -132,6 +135,7 @@ class FakeBackend:
         shown = records[:limit] if limit is not None else records
         if shown:
             on_rows(pa.Table.from_pylist(shown))
+        self.running_cancel = cancel
         self.query_started.set()
         if limit is None or len(shown) < limit:
             cancel.wait(CANCEL_WAIT_S)

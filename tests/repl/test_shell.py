@@ -141,8 +141,13 @@ def interrupt_when_started(backend: FakeBackend) -> threading.Thread:
     """Send SIGINT to this process, as a terminal's Ctrl-C would, once the fake query runs."""
 
     def interrupt() -> None:
-        if backend.query_started.wait(10.0):
+        if not backend.query_started.wait(10.0):
+            return
+        # A loaded machine has been seen to lose a SIGINT: send it again until the query is cancelled.
+        for _ in range(3):
             os.kill(os.getpid(), signal.SIGINT)
+            if backend.running_cancel.wait(5.0):
+                return
 
     thread = threading.Thread(target=interrupt, daemon=True)
     thread.start()
