@@ -7,7 +7,7 @@ runs ahead of the results it produced (at-least-once).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, TextIO
 
@@ -151,6 +151,11 @@ def message_keys(output: StepOutput, primary_key: tuple[str, ...]) -> list[str |
             columns = [output.context.column(KEY)]
     if not columns:
         return [None] * output.rows.num_rows
+    return joined_keys(columns)
+
+
+def joined_keys(columns: Sequence[pa.Array | pa.ChunkedArray]) -> list[str]:
+    """Per row, the key columns as text (NULL as empty) joined with ``KEY_SEPARATOR``."""
     texts = [pc.fill_null(column.cast(pa.string()), "") for column in columns]
     joined = texts[0] if len(texts) == 1 else pc.binary_join_element_wise(*texts, KEY_SEPARATOR)
     return joined.to_pylist()

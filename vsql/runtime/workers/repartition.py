@@ -27,7 +27,7 @@ from vsql.engine.scalar import compile_scalar
 from vsql.io.formats.decoded import SYSTEM_FIELDS
 from vsql.io.kafka.encode import json_values
 from vsql.io.kafka.producer import JsonProducer
-from vsql.runtime.sinks import KEY_SEPARATOR
+from vsql.runtime.sinks import joined_keys
 
 __all__ = ["ORIGIN_FIELDS", "ORIGIN_SCHEMA", "OriginFilter", "RepartitionWriter", "restore_origin"]
 
@@ -73,9 +73,7 @@ class RepartitionWriter:
     def _message_keys(self, batch: pa.RecordBatch) -> list[str]:
         if not self._keys:
             return [""] * batch.num_rows
-        texts = [pc.fill_null(pa.array(key.evaluate(batch)).cast(pa.string()), "") for key in self._keys]
-        joined = texts[0] if len(texts) == 1 else pc.binary_join_element_wise(*texts, KEY_SEPARATOR)
-        return joined.to_pylist()
+        return joined_keys([pa.array(key.evaluate(batch)) for key in self._keys])
 
 
 def restore_origin(batch: pa.RecordBatch) -> pa.RecordBatch:
