@@ -3,7 +3,8 @@
 Blocking work (opening a broker, running a query, terminating, starting datagen) runs in thread
 workers that post messages (``vsql.tui.messages``); the handlers here update the widgets on the UI
 thread. The App computes nothing itself: queries run through a ``Dashboard`` (``workbench.py``)
-and ``QueryRun``, figures come from ``MetricsMeter``, verdicts from ``vsql.bench.compare``.
+and ``QueryRun``; connecting and the forms behind F2, F3, F4 and F8 are ``DashboardFlows``
+(``flows.py``); figures come from ``MetricsMeter``, verdicts from ``vsql.bench.compare``.
 """
 
 from __future__ import annotations
@@ -19,26 +20,22 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Static
 
 from vsql.bench.baseline import DEFAULT_DIR
-from vsql.datagen import KINDS
-from vsql.engine.errors import VsqlError
 from vsql.repl.candidates import NameSource
-from vsql.repl.render.error import format_error
-from vsql.tui.export import export_rows
+from vsql.tui.flows import DashboardFlows
 from vsql.tui.messages import BrokerReady, MetricsTick, Notice, QueryFinished, QueryStarted, ResultsBatch
 from vsql.tui.query_run import QueryRun
-from vsql.tui.sampling import MetricsMeter
 from vsql.tui.widgets import (
+    DEFAULT_BENCH,
+    BenchPlan,
     ErrorScreen,
-    Field,
     HelpScreen,
     MetricsPanel,
-    PromptScreen,
     QueriesList,
     QueryEditor,
     RegressionScreen,
     ResultsTable,
 )
-from vsql.tui.workbench import DEMO_TOPIC, Dashboard
+from vsql.tui.workbench import Dashboard
 
 __all__ = ["DEFAULT_SQL", "FOREGROUND", "VsqlApp"]
 
@@ -63,6 +60,7 @@ class VsqlApp(App[None]):
         open_dashboard: connects to the runtime (blocking; called in a worker at start).
         sql: the editor's initial text.
         baselines: the folder of stored bench baselines.
+        bench: what the regression view's "Run bench" measures.
         poll_s: seconds between refreshes of the queries list and background-query metrics.
     """
 
@@ -87,23 +85,30 @@ class VsqlApp(App[None]):
         *,
         sql: str = DEFAULT_SQL,
         baselines: Path = DEFAULT_DIR,
+        bench: BenchPlan = DEFAULT_BENCH,
         poll_s: float = 1.0,
     ) -> None:
         super().__init__()
         self._open_dashboard = open_dashboard
         self._baselines = baselines
+        self._bench = bench
         self._poll_s = poll_s
         self.dashboard: Dashboard | None = None
         self._cancel: threading.Event | None = None
         self._query_ended = threading.Event()
         self._query_ended.set()
-        self._background_meters: dict[str, MetricsMeter] = {}
         # The main screen's widgets, kept so handlers reach them while another screen is on top.
         self._editor = QueryEditor(sql, names=self._name_source, id="editor")
         self._results = ResultsTable(id="results")
         self._queries = QueriesList(id="queries")
         self._metrics = MetricsPanel(id="metrics")
         self._status_line = Static("connecting ...", id="status")
+        self._flows = DashboardFlows(
+            self,
+            dashboard=lambda: self.dashboard,
+            rows=lambda: self._results.row_values,
+            stop=self.action_stop,
+        )
 
     def compose(self) -> ComposeResult:
         """Editor and results on the left, queries and metrics on the right."""
@@ -122,7 +127,7 @@ class VsqlApp(App[None]):
         """Connect in a worker, poll the queries list, focus the editor."""
         self.sub_title = "connecting ..."
         self._editor.area.focus()
-        self._open_in_worker()
+        self._flows.connect(self._open_dashboard)
         self.set_interval(self._poll_s, self._poll_queries)
 
     def _name_source(self) -> NameSource | None:
@@ -130,15 +135,6 @@ class VsqlApp(App[None]):
 
     def _show_status(self, text: str) -> None:
         self._status_line.update(text)
-
-    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
-    def _open_in_worker(self) -> None:
-        try:
-            dashboard = self._open_dashboard()
-        except VsqlError as error:
-            self.post_message(Notice(format_error(error), is_error=True))
-            return
-        self.post_message(BrokerReady(dashboard))
 
     @on(BrokerReady)
     def _handle_broker_ready(self, message: BrokerReady) -> None:
@@ -219,93 +215,31 @@ class VsqlApp(App[None]):
         """Refresh the queries list; follow the highlighted background query while idle."""
         if self.dashboard is None or not self._queries.is_attached:
             return
-        queries = self._queries
-        queries.show(self.dashboard.queries())
-        chosen = queries.selected_query_id
+        self._queries.show(self.dashboard.queries())
+        chosen = self._queries.selected_query_id
         stats = None if chosen is None or self.is_query_running else self.dashboard.query_stats(chosen)
-        if chosen is None or stats is None:
-            return
-        panel = self._metrics
-        if panel.watched != chosen:
-            panel.follow(chosen)
-            self._background_meters[chosen] = MetricsMeter()
-        panel.show(self._background_meters[chosen].sample(stats))
+        if chosen is not None and stats is not None:
+            self._metrics.show_stats(chosen, stats)
 
     def action_terminate(self) -> None:
         """Terminate the query highlighted in the queries list."""
-        chosen = self._queries.selected_query_id
-        if self.dashboard is None or chosen is None:
-            self.notify("no query to terminate", severity="warning")
-            return
-        self._run_admin(lambda dashboard: f"terminated {', '.join(dashboard.terminate(chosen))}")
-
-    @work(thread=True, group="admin", exit_on_error=False)
-    def _run_admin(self, task: Callable[[Dashboard], str]) -> None:
-        """Run a blocking dashboard call; its line (or its error) comes back as a ``Notice``."""
-        if self.dashboard is None:
-            return
-        try:
-            self.post_message(Notice(task(self.dashboard)))
-        except VsqlError as error:
-            self.post_message(Notice(format_error(error), is_error=True))
+        self._flows.terminate(self._queries.selected_query_id)
 
     def action_datagen(self) -> None:
         """Ask for a generator's kind, topic and rate, then start it."""
-        fields = [
-            Field("kind", f"kind ({', '.join(KINDS)})", KINDS[0]),
-            Field("topic", "topic", DEMO_TOPIC),
-            Field("rate", "events per second", "2000"),
-        ]
-        self.push_screen(PromptScreen("Start a data generator", fields, ok="Start"), self._start_datagen)
-
-    def _start_datagen(self, values: dict[str, str] | None) -> None:
-        if values is None:
-            return
-        if not values["rate"].isdigit():
-            self.notify(f"rate must be a whole number, got {values['rate']!r}", severity="error")
-            return
-        kind, topic, rate = values["kind"], values["topic"], int(values["rate"])
-        self._run_admin(lambda dashboard: f"started {dashboard.start_datagen(kind, topic=topic, rate=rate)}")
+        self._flows.datagen()
 
     def action_broker(self) -> None:
         """Ask for a bootstrap address and reconnect (empty: a new embedded broker)."""
-        field = Field("bootstrap", "bootstrap address (empty: embedded broker)", placeholder="host:port")
-        self.push_screen(PromptScreen("Switch broker", [field], ok="Connect"), self._switch_broker)
-
-    def _switch_broker(self, values: dict[str, str] | None) -> None:
-        if values is None or self.dashboard is None:
-            return
-        self.action_stop()
-        self.sub_title = "connecting ..."
-        self._switch_in_worker(self.dashboard, values["bootstrap"] or None)
-
-    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
-    def _switch_in_worker(self, dashboard: Dashboard, bootstrap: str | None) -> None:
-        try:
-            dashboard.switch_broker(bootstrap)
-        except VsqlError as error:
-            self.post_message(Notice(format_error(error), is_error=True))
-        self.post_message(BrokerReady(dashboard))
+        self._flows.switch_broker()
 
     def action_export(self) -> None:
         """Ask for a file name and write the results table there (CSV or NDJSON by suffix)."""
-        field = Field("path", "file (.csv, .json or .ndjson)", "results.csv")
-        self.push_screen(PromptScreen("Export results", [field], ok="Export"), self._export_to)
-
-    def _export_to(self, values: dict[str, str] | None) -> None:
-        if values is None or not values["path"]:
-            return
-        path = Path(values["path"]).expanduser()
-        try:
-            written = export_rows(self._results.row_values, path)
-        except VsqlError as error:
-            self.push_screen(ErrorScreen("export failed", format_error(error)))
-            return
-        self.notify(f"wrote {written:,} rows to {path}")
+        self._flows.export()
 
     def action_regression(self) -> None:
         """Open the regression view."""
-        self.push_screen(RegressionScreen(directory=self._baselines))
+        self.push_screen(RegressionScreen(directory=self._baselines, bench=self._bench))
 
     def action_help(self) -> None:
         """Open the help screen."""

@@ -16,7 +16,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 from textual_plotext import PlotextPlot
 
-from vsql.tui.sampling import MetricsHistory, MetricsSample
+from vsql.runtime import RunStats
+from vsql.tui.sampling import MetricsHistory, MetricsMeter, MetricsSample
 
 __all__ = ["MetricsPanel", "figures_text"]
 
@@ -87,6 +88,7 @@ class MetricsPanel(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._history = MetricsHistory()
+        self._meter = MetricsMeter()
         self.watched: str | None = None
         """The query shown: ``foreground`` or a background query id; None before any."""
 
@@ -114,6 +116,14 @@ class MetricsPanel(VerticalScroll):
         """Add a sample of the watched query and redraw."""
         self._history.add(sample)
         self._redraw()
+
+    def show_stats(self, query: str, stats: RunStats) -> None:
+        """Show a sample of ``stats``, the counters of background query ``query`` polled from the UI
+        thread; rates are since the previous call for the same query (from following it when not)."""
+        if self.watched != query:
+            self.follow(query)
+            self._meter = MetricsMeter()
+        self.show(self._meter.sample(stats))
 
     def _redraw(self) -> None:
         self.query_one("#figures", Static).update(figures_text(self._history.latest))

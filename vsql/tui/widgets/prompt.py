@@ -1,6 +1,7 @@
 """A small modal form: labelled inputs with defaults, dismissed with their values or None.
 
-The App asks for datagen settings, a broker address and an export path with it.
+The dashboard's flows (``vsql.tui.flows``) ask for datagen settings, a broker address and an
+export path with it.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ red on a regression or memory growth. A bar shows current over baseline, the mar
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -26,9 +26,9 @@ from vsql.bench.baseline import DEFAULT_DIR, list_baselines, load
 from vsql.bench.compare import DEFAULT_TOLERANCE, Comparison, Status, Tolerance, WorkloadComparison, compare
 from vsql.bench.result import BenchFileError, BenchRun
 from vsql.bench.runner import run_workloads
-from vsql.bench.workloads import DEFAULT_WORKLOADS
+from vsql.bench.workloads import DEFAULT_WORKLOADS, WORKLOADS
 
-__all__ = ["RegressionScreen", "ratio_bar", "row_cells"]
+__all__ = ["DEFAULT_BENCH", "BenchPlan", "RegressionScreen", "ratio_bar", "row_cells"]
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,33 @@ def summary_text(comparison: Comparison, *, baseline: str, current: str) -> Text
     return text
 
 
+@dataclass(frozen=True)
+class BenchPlan:
+    """What "Run bench" measures: ``workloads`` (names in ``vsql.bench.workloads.WORKLOADS``),
+    ``records`` per timed run, ``repeat`` timed runs per workload.
+
+    Raises:
+        ValueError: an unknown workload, or ``records`` or ``repeat`` below 1.
+    """
+
+    workloads: tuple[str, ...] = DEFAULT_WORKLOADS
+    records: int = 200_000
+    repeat: int = 3
+
+    def __post_init__(self) -> None:
+        unknown = [name for name in self.workloads if name not in WORKLOADS]
+        if unknown:
+            raise ValueError(f"workloads: unknown {', '.join(unknown)}; known: {', '.join(WORKLOADS)}")
+        for name in ("records", "repeat"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+
+
+DEFAULT_BENCH = BenchPlan()
+"""What "Run bench" measures unless told otherwise: the workloads ``vsql bench run`` measures
+(no Kafka ones), 200,000 records x 3."""
+
+
 class _BenchDone(Message):
     """A bench run finished in the worker (``run`` None and ``error`` set when it failed)."""
 
@@ -107,9 +134,7 @@ class RegressionScreen(Screen[None]):
 
     Args:
         directory: where baselines are stored.
-        workloads: what "Run bench" measures.
-        records: records per timed run of "Run bench".
-        repeat: timed runs per workload of "Run bench".
+        bench: what "Run bench" measures.
     """
 
     BINDINGS = [
@@ -118,19 +143,10 @@ class RegressionScreen(Screen[None]):
         Binding("ctrl+b", "run_bench", "Run bench"),
     ]
 
-    def __init__(
-        self,
-        *,
-        directory: Path = DEFAULT_DIR,
-        workloads: Sequence[str] = DEFAULT_WORKLOADS,
-        records: int = 200_000,
-        repeat: int = 3,
-    ) -> None:
+    def __init__(self, *, directory: Path = DEFAULT_DIR, bench: BenchPlan = DEFAULT_BENCH) -> None:
         super().__init__()
         self._directory = directory
-        self._workloads = list(workloads)
-        self._records = records
-        self._repeat = repeat
+        self._bench = bench
         self._baseline: BenchRun | None = None
         self._baseline_name = ""
         self._current: BenchRun | None = None
@@ -186,15 +202,17 @@ class RegressionScreen(Screen[None]):
     @on(Button.Pressed, "#run-bench")
     def action_run_bench(self) -> None:
         """Run the bench workloads in a worker; the comparison follows when it finishes."""
+        bench = self._bench
         self.query_one("#bench-status", Static).update(
-            f"running {len(self._workloads)} workloads, {self._records:,} records x {self._repeat} ..."
+            f"running {len(bench.workloads)} workloads, {bench.records:,} records x {bench.repeat} ..."
         )
         self._run_bench()
 
     @work(thread=True, exclusive=True, group="bench", exit_on_error=False)
     def _run_bench(self) -> None:
+        bench = self._bench
         try:
-            run = run_workloads(self._workloads, records=self._records, repeat=self._repeat)
+            run = run_workloads(list(bench.workloads), records=bench.records, repeat=bench.repeat)
         except (RuntimeError, ValueError, OSError) as error:
             logger.warning("bench run failed: %s", error)
             self.post_message(_BenchDone(None, error=str(error)))

@@ -1,0 +1,64 @@
+"""The form flows' refusals and cancellations, driven through the App's keys with the Pilot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.notifications import Notify
+from textual.widgets import Input
+
+from tests.tui.conftest import BASELINES, wait_for
+from tests.tui.fake_dashboard import FakeDashboard
+from vsql.tui.app import VsqlApp
+from vsql.tui.widgets import ErrorScreen, PromptScreen
+
+
+def _app(dashboard: FakeDashboard) -> VsqlApp:
+    return VsqlApp(lambda: dashboard, baselines=BASELINES, poll_s=0.2)
+
+
+async def test_a_rate_that_is_not_a_whole_number_is_refused_and_starts_nothing() -> None:
+    dashboard = FakeDashboard()
+    notices: list[Notify] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, Notify):
+            notices.append(message)
+
+    app = _app(dashboard)
+    async with app.run_test(message_hook=hook) as pilot:
+        await wait_for(pilot, lambda: app.dashboard is not None)
+        await pilot.press("f2")
+        app.screen.query_one("#field-rate", Input).value = "fast"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(notices))
+    assert [(n.notification.message, n.notification.severity) for n in notices] == [
+        ("rate must be a whole number, got 'fast'", "error")
+    ]
+    assert dashboard.started == []
+
+
+async def test_cancelled_forms_do_nothing() -> None:
+    dashboard = FakeDashboard()
+    app = _app(dashboard)
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: app.dashboard is not None)
+        for key in ("f2", "f3", "f4"):
+            await pilot.press(key)
+            assert isinstance(app.screen, PromptScreen)
+            await pilot.press("escape")
+            assert not isinstance(app.screen, PromptScreen)
+        await pilot.pause()
+    assert dashboard.started == [] and dashboard.switched == []
+
+
+async def test_an_export_to_an_unknown_suffix_opens_an_error_screen(tmp_path: Path) -> None:
+    app = _app(FakeDashboard())
+    target = tmp_path / "out.xlsx"
+    async with app.run_test() as pilot:
+        await pilot.press("f4")
+        app.screen.query_one("#field-path", Input).value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ErrorScreen))
+        assert "cannot export to 'out.xlsx'" in str(app.screen.query_one("#error-text").render())
+    assert not target.exists()

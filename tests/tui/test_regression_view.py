@@ -1,0 +1,77 @@
+"""The regression view's "Run bench" (Ctrl-B): a real, tiny bench run judged against a stored baseline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable, Select
+
+from tests.tui.conftest import wait_for
+from tests.tui.fake_dashboard import FakeDashboard
+from vsql.bench.baseline import load, save
+from vsql.bench.runner import run_workloads
+from vsql.tui.app import VsqlApp
+from vsql.tui.widgets import BenchPlan, RegressionScreen
+
+BENCH = BenchPlan(workloads=("tumbling", "select_where"), records=3_000, repeat=1)
+"""What Ctrl-B measures here: ``tumbling`` is in the baseline too, ``select_where`` is not."""
+
+
+@pytest.fixture
+def baselines(tmp_path: Path) -> Path:
+    """A folder holding baseline ``main``: a real run of ``tumbling`` and ``session``."""
+    save(run_workloads(["tumbling", "session"], records=3_000, repeat=1), "main", directory=tmp_path)
+    return tmp_path
+
+
+def _text(screen: RegressionScreen, selector: str) -> str:
+    return str(screen.query_one(selector).render())
+
+
+async def test_ctrl_b_runs_the_bench_and_compares_it_with_the_chosen_baseline(baselines: Path) -> None:
+    stored = load("main", directory=baselines)
+    app = VsqlApp(FakeDashboard, baselines=baselines, bench=BENCH, poll_s=0.2)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("f9")
+        screen = app.screen
+        assert isinstance(screen, RegressionScreen)
+        screen.query_one("#baseline", Select).value = "main"
+        await wait_for(pilot, lambda: _text(screen, "#regression-summary").startswith("choose a run"))
+        table = screen.query_one("#comparison", DataTable)
+        assert table.row_count == 0
+
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: _text(screen, "#bench-status").startswith("bench run finished"))
+
+        assert _text(screen, "#bench-status") == "bench run finished: 2 workloads"
+        assert _text(screen, "#regression-summary").startswith("this run vs baseline main (tolerance 10%): ")
+        rows = {
+            cells[0].plain: [cell.plain for cell in cells]
+            for cells in (table.get_row_at(index) for index in range(table.row_count))
+        }
+    assert list(rows) == ["tumbling", "session", "select_where"]
+    for name in ("tumbling", "session"):
+        measured = stored.result(name)
+        assert measured is not None and rows[name][1] == f"{measured.normalized:.2f}"
+    for name in ("tumbling", "select_where"):
+        assert float(rows[name][2]) > 0
+    assert rows["tumbling"][3].endswith("%")
+    assert rows["tumbling"][5] in {"ok", "improvement", "regression"}
+    assert rows["session"][2:] == ["-", "-", "", "missing"]
+    assert rows["select_where"][1] == "-"
+    assert rows["select_where"][5] == "new"
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"workloads": ("tumbling", "nope")}, "workloads"),
+        ({"records": 0}, "records"),
+        ({"repeat": 0}, "repeat"),
+    ],
+)
+def test_a_bench_plan_refuses_a_bad_field_by_name(options: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        BenchPlan(**options)
