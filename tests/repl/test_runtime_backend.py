@@ -16,7 +16,7 @@ from vsql.engine.settings import OutputMode
 from vsql.engine.sql.plan import EmitMode
 from vsql.io.errors import InputError
 from vsql.io.kafka.brokers import EmbeddedBroker
-from vsql.repl.backend import QueryState, QueryStatus, ResultShape, StatementResult
+from vsql.repl.backend import QueryInfo, QueryState, QueryStatus, ResultShape, StatementResult
 from vsql.repl.runtime_backend import RuntimeBackend
 from vsql.runtime import Session
 
@@ -211,6 +211,26 @@ def test_create_stream_is_listed_and_terminate_stops_it(
     assert backend.terminate(result.query_id) == [result.query_id]
     states = {query.query_id: query.state for query in backend.queries()}
     assert states[result.query_id] is QueryState.TERMINATED
+
+
+def test_create_stream_with_query_workers_runs_in_worker_processes(
+    backend: RuntimeBackend, broker, filled_topic
+) -> None:
+    topic = filled_topic(100)
+    sink = f"counts_{next(_names)}"
+    Recorder().run(backend, "SET 'query.workers' = '2'")
+    sql = f"CREATE STREAM {sink} AS SELECT symbol, COUNT(*) AS n FROM {topic} GROUP BY symbol EMIT CHANGES"
+    result = Recorder().run(backend, sql)
+    assert "started in 2 worker processes per stage" in (result.message or "")
+    wait_until(lambda: sink in broker.topics() and broker.topics()[sink].messages == 100, timeout_s=90)
+
+    def listed() -> QueryInfo:
+        return {query.query_id: query for query in backend.queries()}[result.query_id]
+
+    wait_until(lambda: listed().status.records_in == 100)  # the workers' counters, summed
+    assert listed().state is QueryState.RUNNING
+    assert backend.terminate(result.query_id) == [result.query_id]
+    wait_until(lambda: listed().state is QueryState.TERMINATED)
 
 
 def test_datagen_is_listed_and_terminate_stops_producing(backend: RuntimeBackend, broker) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,9 @@ from vsql.engine.sql.statements import compile_query
 from vsql.io.kafka.brokers import EmbeddedBroker
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.producer import JsonProducer
+from vsql.runtime.queries import QueryState
 from vsql.runtime.run import run_query
+from vsql.runtime.session import Session
 from vsql.runtime.sinks import KafkaSink
 from vsql.runtime.sources import KafkaSource
 from vsql.runtime.workers import Role, plan_topology, run_workers
@@ -140,3 +144,87 @@ def test_killing_one_of_two_workers_loses_nothing(broker: EmbeddedBroker, tmp_pa
     assert stats["partitions"] == list(range(PARTITIONS)), "the survivor took over every partition"
     rows = _rows(broker, "survived")
     assert set(rows) == expected
+
+
+def test_killing_a_worker_of_each_stage_of_a_repartitioned_query_loses_nothing(
+    broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    """Each stage loses a worker midway, one after the other so that every kill lands mid-stream:
+    the first repartition worker dies alone; its successor and the first aggregate worker start,
+    and the aggregate worker dies; then its successor finishes."""
+    expected = _single_process(broker, BY_SYMBOL, "by_symbol_shuffled_kill")
+    script = BOUNDED + _stream(BY_SYMBOL, "shuffled_survived")  # symbol is not declared the key
+    topology = plan_topology(compile_script(script), group_id="kill-shuffled")
+    assert topology.is_shuffled
+    prepare_topics(topology, script, broker=broker, workers=2)
+    options = {"broker": broker, "group_id": "kill-shuffled", "commit_interval_s": 0.0}
+    dying = (str(DYING_WORKER), "--die-after", str(RECORDS // 8))
+
+    def survivor(role: Role) -> subprocess.Popen[str]:
+        return start_worker(script, role, stats=tmp_path / f"{role.value}.json", **options)
+
+    assert start_worker(script, Role.REPARTITION, module=dying, **options).wait(120) == -9
+    repartition = survivor(Role.REPARTITION)
+    assert start_worker(script, Role.AGGREGATE, module=dying, **options).wait(120) == -9
+    aggregate = survivor(Role.AGGREGATE)
+    assert repartition.wait(120) == 0
+    assert aggregate.wait(120) == 0
+    for role in (Role.REPARTITION, Role.AGGREGATE):
+        stats = json.loads((tmp_path / f"{role.value}.json").read_text())
+        assert stats["partitions"] == list(range(PARTITIONS)), f"the {role.value} survivor took over"
+        assert stats["records_in"] < RECORDS * 2, "the survivor replayed from commits, not from the start"
+    assert set(_rows(broker, "shuffled_survived")) == expected
+
+
+def _worker_pids(group_id: str) -> list[int]:
+    """Live worker processes of a consumer group, found by their command lines."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            arguments = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"vsql.runtime.workers" in arguments and group_id.encode() in arguments:
+            pids.append(int(cmdline.parent.name))
+    return pids
+
+
+def _session(broker: EmbeddedBroker, *settings: str) -> Session:
+    session = Session(broker=broker)
+    for statement in ("SET 'trades.key' = 'symbol'", "SET 'query.workers' = '2'", *settings):
+        session.execute(statement, on_rows=print)
+    return session
+
+
+def test_create_stream_with_query_workers_runs_in_worker_processes(broker: EmbeddedBroker) -> None:
+    expected = _single_process(broker, BY_SYMBOL, "by_symbol_session")
+    session = _session(broker, "SET 'scan.bounded.mode' = 'latest-offset'")
+    try:
+        session.execute(_stream(BY_SYMBOL, "from_session"), on_rows=print)
+        (query,) = session.queries.values()
+        query.join(180)
+        assert query.state is QueryState.DONE, query.error
+        assert query.stats.records_in >= RECORDS
+        assert query.stats.rows_out >= len(expected)
+    finally:
+        session.close()
+    assert set(_rows(broker, "from_session")) == expected
+
+
+def test_terminate_stops_the_worker_processes_of_a_query(broker: EmbeddedBroker) -> None:
+    session = _session(broker)
+    try:
+        session.execute(_stream(BY_SYMBOL, "terminated"), on_rows=print)
+        (query_id,) = session.queries
+        query = session.queries[query_id]
+        deadline = time.monotonic() + 120
+        while query.stats.records_in == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert query.stats.records_in > 0, "the workers report their progress while they run"
+        assert session.terminate(query_id) == [query_id]
+        assert _worker_pids("vsql-run-terminated"), "the query runs in worker processes"
+        query.join(60)
+        assert query.state is QueryState.TERMINATED
+        assert _worker_pids("vsql-run-terminated") == []
+    finally:
+        session.close()

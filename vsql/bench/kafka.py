@@ -21,7 +21,8 @@ import pyarrow as pa
 from confluent_kafka import Consumer
 
 from vsql.bench.measure import Measurement
-from vsql.bench.workloads import Workload
+from vsql.bench.workers import produce_trades, time_workers
+from vsql.bench.workloads import BARE_CONSUME, ONE_WORKER, Workload
 from vsql.datagen import EventSpec, generate
 from vsql.engine.settings import ConsumerTier
 from vsql.engine.sql.statements import compile_query
@@ -184,6 +185,7 @@ class KafkaInputs:
     def __init__(self) -> None:
         self._broker = EmbeddedBroker()
         self._topics: dict[int, str] = {}
+        self._worker_topics: dict[int, str] = {}
         self._groups = itertools.count()
 
     @property
@@ -209,18 +211,35 @@ class KafkaInputs:
 
     def measure(self, work: Workload, records: int) -> Measurement:
         """Time a Kafka workload over ``records`` trades."""
+        if work.workers is not None:
+            return self._measure_workers(records, work.workers)
         topic, group = self.topic(records), f"{work.name}-{next(self._groups)}"
         if work.tier is None:
             timed = _query(self._broker, topic, records, sql=work.sql, group_id=group)
         else:
             timed = _tier_consume(self._broker, topic, records, tier=ConsumerTier(work.tier), group_id=group)
-        return Measurement(records=timed[0], seconds=timed[1], batch_latency_ms=(0.0, 0.0, 0.0))
+        return _measured(timed)
 
-    def measure_bare(self, records: int) -> Measurement:
-        """Time the bare ``consume(num_messages=...)`` loop over the same topic."""
+    def measure_reference(self, reference: str, records: int) -> Measurement:
+        """Time a Kafka reference: the bare ``consume(num_messages=...)`` loop over the same topic
+        (``BARE_CONSUME``), or the worker query with one worker (``ONE_WORKER``)."""
+        if reference == ONE_WORKER:
+            return self._measure_workers(records, 1)
+        if reference != BARE_CONSUME:
+            raise ValueError(f"unknown Kafka reference {reference!r}")
         topic, group = self.topic(records), f"bare-{next(self._groups)}"
-        timed = _bare_consume(self._broker, topic, records, group_id=group)
-        return Measurement(records=timed[0], seconds=timed[1], batch_latency_ms=(0.0, 0.0, 0.0))
+        return _measured(_bare_consume(self._broker, topic, records, group_id=group))
+
+    def _measure_workers(self, records: int, workers: int) -> Measurement:
+        """The steady state of a run by ``workers`` worker processes over an 8-partition topic;
+        the whole run's wall time when the group settled only after the rows were read."""
+        if records not in self._worker_topics:
+            self._worker_topics[records] = f"{_TOPIC}_workers_{records}"
+            produce_trades(self._broker, self._worker_topics[records], records)
+        run = time_workers(self._broker, self._worker_topics[records], workers=workers)
+        if run.is_steady:
+            return _measured((run.records, run.from_first_s))
+        return _measured((records, run.wall_s))
 
     def close(self) -> None:
         """Stop the broker."""
@@ -231,6 +250,10 @@ class KafkaInputs:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _measured(timed: tuple[int, float]) -> Measurement:
+    return Measurement(records=timed[0], seconds=timed[1], batch_latency_ms=(0.0, 0.0, 0.0))
 
 
 def _trades(records: int) -> list[pa.RecordBatch]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from vsql.bench.measure import Measurement, measure, measure_reference, peak_in_child
 from vsql.bench.result import BenchRun, Machine, WorkloadResult
-from vsql.bench.workloads import BARE_CONSUME, InputKind, Workload, workload
+from vsql.bench.workloads import InputKind, Workload, workload
 
 if TYPE_CHECKING:
     from vsql.bench.kafka import KafkaInputs
@@ -106,9 +106,11 @@ class _Runs:
     def reference_rate(self) -> float:
         """The reference loop's records/s: the median of up to two runs."""
         runs = max(1, min(self._repeat, 2))
-        if self._work.reference == BARE_CONSUME:
+        if self._work.input is InputKind.KAFKA:
             assert self._kafka is not None
-            measured = [self._kafka.measure_bare(self._records) for _ in range(runs)]
+            measured = [
+                self._kafka.measure_reference(self._work.reference, self._records) for _ in range(runs)
+            ]
         else:
             measured = [measure_reference(self._work, self._records) for _ in range(runs)]
         return statistics.median(run.records_per_s for run in measured)

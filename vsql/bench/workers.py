@@ -2,13 +2,14 @@
 ``kafka_e2e`` workload's) over an 8-partition topic on the embedded broker, run by 1 and by 2
 worker processes (``vsql run``), and the speed-up of 2 over 1.
 
-Run ``python -m vsql.bench.workers --records 1200000 --repeat 3``. Each run is a bounded
-``CREATE STREAM ... AS SELECT`` keyed by the message key (no shuffle) in a fresh consumer group.
-Its rate is the steady state's: the rows each worker read after its last assignment change,
+Run ``python -m vsql.bench.workers --records 1200000 --repeat 3``; ``vsql bench run kafka_workers``
+reports the same measurement as a workload whose reference is the 1-worker run. Each run is a
+bounded ``CREATE STREAM ... AS SELECT`` keyed by the message key (no shuffle) in a fresh consumer
+group. Its rate is the steady state's: the rows each worker read after its last assignment change,
 summed, over the time from the first (lower bound) or the last (upper bound) of those changes to
-the last row read: a worker that settled first worked alone for a moment. Process start-up and the joining of
-the group (seconds on the embedded broker, whose rebalances are slow) are left out; the replay
-from the committed offsets after the last change is in. The wall time of each run, start-up
+the last row read: a worker that settled first worked alone for a moment. Process start-up and the
+joining of the group (seconds on the embedded broker, whose rebalances are slow) are left out; the
+replay from the committed offsets after the last change is in. The wall time of each run, start-up
 included, is reported too.
 """
 
@@ -32,11 +33,35 @@ from vsql.io.kafka.brokers import Broker, EmbeddedBroker
 from vsql.io.kafka.producer import JsonProducer
 from vsql.runtime.workers import run_workers
 
-__all__ = ["ScalingResult", "main", "measure_scaling"]
+__all__ = ["PARTITIONS", "ScalingResult", "SteadyRun", "main", "measure_scaling", "time_workers"]
 
 TOPIC = "trades"
 PARTITIONS = 8
 _runs = itertools.count()
+
+
+@dataclass(frozen=True)
+class SteadyRun:
+    """One bounded run by workers: the rows read after the last assignment changes, the seconds
+    from the first and from the last of those changes to the last row, and the wall seconds."""
+
+    records: int
+    from_first_s: float
+    from_last_s: float
+    wall_s: float
+
+    @property
+    def is_steady(self) -> bool:
+        """False when the group settled only after the rows were read (a tiny run)."""
+        return self.records > 0 and self.from_first_s > 0
+
+    @property
+    def rates(self) -> tuple[float, float]:
+        """Lower and upper bounds of the steady records/s (0 when not steady)."""
+        if not self.is_steady:
+            return 0.0, 0.0
+        low = self.records / self.from_first_s
+        return low, self.records / self.from_last_s if self.from_last_s > 0 else low
 
 
 @dataclass(frozen=True)
@@ -53,29 +78,35 @@ class ScalingResult:
         return self.rates[workers][0] / self.rates[over][0], self.rates[workers][1] / self.rates[over][1]
 
 
-def _script(sink: str) -> str:
-    sql = WORKLOADS["kafka_e2e"].sql or ""
-    return f"SET 'scan.bounded.mode' = 'latest-offset';\nSET '{TOPIC}.key' = 'symbol';\n" + sql.replace(
+def _script(sql: str, topic: str, sink: str) -> str:
+    keyed = sql.replace("FROM trades", f"FROM {topic}").replace(
         "SELECT", f"CREATE STREAM {sink} AS SELECT", 1
     )
+    return f"SET 'scan.bounded.mode' = 'latest-offset';\nSET '{topic}.key' = 'symbol';\n{keyed}"
 
 
-def _produce(broker: Broker, records: int) -> None:
+def produce_trades(broker: Broker, topic: str, records: int) -> None:
+    """Create ``topic`` with ``PARTITIONS`` partitions and fill it with trades keyed by symbol."""
+    broker.create_topic(topic, PARTITIONS)
     producer = JsonProducer(broker.client_config)
     for batch in generate(EventSpec(count=records, keys=100, seed=7, start_ms=1_000)):
-        producer.produce_batch(TOPIC, batch, key_column="symbol")
+        producer.produce_batch(topic, batch, key_column="symbol")
     producer.flush()
 
 
-def _one_run(broker: Broker, records: int, workers: int) -> tuple[float, float, float]:
-    """Lower and upper bounds of the steady records/s, and the wall seconds, of one bounded run
-    with ``workers`` workers."""
+def time_workers(broker: Broker, topic: str, *, workers: int) -> SteadyRun:
+    """Run the ``kafka_e2e`` query over all of ``topic`` with ``workers`` worker processes in a
+    fresh consumer group and time it (see the module docstring).
+
+    Raises:
+        RuntimeError: a worker failed.
+    """
     number = next(_runs)
     with tempfile.TemporaryDirectory() as folder:
         stats_dir = Path(folder)
         began = time.perf_counter()
         code = run_workers(
-            _script(f"scaling_{number}"),
+            _script(WORKLOADS["kafka_e2e"].sql or "", topic, f"scaling_{number}"),
             broker=broker,
             workers=workers,
             group_id=f"scaling-{number}",
@@ -87,25 +118,24 @@ def _one_run(broker: Broker, records: int, workers: int) -> tuple[float, float, 
             raise RuntimeError(f"a worker failed (exit code {code})")
         stats = [json.loads(path.read_text()) for path in stats_dir.glob("*.json")]
     settled = [entry["settled_s"] for entry in stats if entry["settled_s"] is not None]
-    last = max(entry["last_record_s"] for entry in stats if entry["last_record_s"] is not None)
+    last = max(entry["last_record_s"] or 0.0 for entry in stats)
     steady = sum(entry["records_in"] - entry["records_at_settled"] for entry in stats)
-    return steady / (last - min(settled)), steady / (last - max(settled)), wall_s
+    return SteadyRun(steady, last - min(settled), last - max(settled), wall_s)
 
 
 def measure_scaling(records: int, *, repeat: int = 1, worker_counts: Sequence[int] = (1, 2)) -> ScalingResult:
     """Produce ``records`` trades to a fresh embedded broker and time the query per worker count
     (runs interleaved, best of ``repeat``)."""
     with EmbeddedBroker() as broker:
-        broker.create_topic(TOPIC, PARTITIONS)
-        _produce(broker, records)
+        produce_trades(broker, TOPIC, records)
         rates: dict[int, tuple[float, float]] = {}
         walls: dict[int, float] = {}
         for _ in range(repeat):
             for workers in worker_counts:
-                low, high, wall_s = _one_run(broker, records, workers)
-                best = rates.get(workers, (0.0, 0.0))
-                rates[workers] = (max(best[0], low), max(best[1], high))
-                walls[workers] = min(walls.get(workers, float("inf")), wall_s)
+                run = time_workers(broker, TOPIC, workers=workers)
+                best, measured = rates.get(workers, (0.0, 0.0)), run.rates
+                rates[workers] = (max(best[0], measured[0]), max(best[1], measured[1]))
+                walls[workers] = min(walls.get(workers, float("inf")), run.wall_s)
     return ScalingResult(records, rates, walls)
 
 

@@ -6,6 +6,9 @@ Every workload runs vsql's own engine (``Pipeline``) on data from the seeded tra
 tier, or the whole query through ``run_query``) and are measured against a bare
 ``consume(num_messages=...)`` loop over the same topic; since producing their input takes a while,
 ``DEFAULT_WORKLOADS`` leaves them out (``vsql bench run --all`` or ``--quick`` includes them).
+``kafka_workers`` runs the end-to-end query in 2 worker processes (``vsql run``) over an
+8-partition topic; its reference is the same run with 1 worker, so its normalized figure is the
+speed-up (see ``vsql.bench.workers``).
 ``decode_json`` has no query: it measures NDJSON decoding alone.
 """
 
@@ -14,7 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["BARE_CONSUME", "DEFAULT_WORKLOADS", "WORKLOADS", "InputKind", "Workload", "workload"]
+__all__ = [
+    "BARE_CONSUME",
+    "DEFAULT_WORKLOADS",
+    "ONE_WORKER",
+    "WORKLOADS",
+    "InputKind",
+    "Workload",
+    "workload",
+]
 
 _AGGREGATES = (
     "COUNT(*) AS trades, SUM(qty) AS volume, AVG(price) AS avg_price, MIN(price) AS low, MAX(price) AS high"
@@ -33,8 +44,9 @@ class InputKind(Enum):
 class Workload:
     """One benchmark: ``sql`` over ``records`` generated trades, compared with ``reference``.
 
-    A Kafka workload with a ``tier`` only consumes and decodes with that consumer tier; without
-    one it runs ``sql`` end to end. An NDJSON workload without ``sql`` only decodes (every field).
+    A Kafka workload with a ``tier`` only consumes and decodes with that consumer tier; with
+    ``workers`` it runs ``sql`` in that many worker processes; otherwise it runs ``sql`` end to end
+    in this process. An NDJSON workload without ``sql`` only decodes (every field).
     """
 
     name: str
@@ -44,10 +56,13 @@ class Workload:
     description: str
     keys: int = 100
     tier: str | None = None
+    workers: int | None = None
 
 
 BARE_CONSUME = "bare_consume"
 """The reference of Kafka workloads: a bare confluent-kafka ``consume(num_messages=...)`` loop."""
+ONE_WORKER = "one_worker"
+"""The reference of worker workloads: the same query and topic with one worker process."""
 
 _TUMBLING = f"SELECT symbol, {_AGGREGATES} FROM trades GROUP BY symbol WINDOW TUMBLING(1s) EMIT FINAL"
 
@@ -143,6 +158,14 @@ WORKLOADS: dict[str, Workload] = {
             InputKind.KAFKA,
             BARE_CONSUME,
             "the tumbling query from the embedded broker through run_query (buffered tier)",
+        ),
+        Workload(
+            "kafka_workers",
+            _TUMBLING,
+            InputKind.KAFKA,
+            ONE_WORKER,
+            "the kafka_e2e query on an 8-partition topic in 2 worker processes (steady state)",
+            workers=2,
         ),
     )
 }

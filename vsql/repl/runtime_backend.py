@@ -250,8 +250,11 @@ class RuntimeBackend:
             return StatementResult(message=f"{plan.sink.kind} {plan.sink.name} written")
         query_id = started[0]
         topic = plan.settings.source_property(plan.sink.name, "topic") or plan.sink.name
+        workers = plan.settings.workers
+        where = f" in {workers} worker processes per stage" if workers > 1 else ""
         return StatementResult(
-            message=f"query {query_id} started, writing to topic '{topic}' (TERMINATE {query_id} stops it)",
+            message=f"query {query_id} started{where}, writing to topic '{topic}' "
+            f"(TERMINATE {query_id} stops it)",
             query_id=query_id,
         )
 

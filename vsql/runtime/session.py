@@ -8,8 +8,10 @@ session's broker.
 
 from __future__ import annotations
 
+import io
 import itertools
 import logging
+import tempfile
 import threading
 import time
 import uuid
@@ -19,7 +21,7 @@ from typing import TypeGuard
 
 import pyarrow as pa
 
-from vsql.engine.errors import PlanError, VsqlError
+from vsql.engine.errors import ExecutionError, PlanError, VsqlError
 from vsql.engine.settings import QuerySettings, ScanBoundedMode
 from vsql.engine.sql.plan import LogicalPlan
 from vsql.engine.sql.statements import SetStatement, UnsetStatement, compile_statement
@@ -35,6 +37,7 @@ from vsql.runtime.sinks import CallbackSink, DeadLetterSink, ResultSink, open_si
 from vsql.runtime.sources import BlockSource, KafkaSource, Source
 from vsql.runtime.stats import RunStats
 from vsql.runtime.topics import sample_topic_schema
+from vsql.runtime.workers import WorkerGroup, script_of
 
 __all__ = ["Session", "bind_input", "sample_schema"]
 
@@ -172,7 +175,8 @@ class Session:
         topic: until caught up with the topic's end when ``until_caught_up`` or the
         ``scan.bounded.mode`` setting says so, else until ``cancel`` is set or its LIMIT is
         reached. ``CREATE STREAM|TABLE ... AS SELECT`` over a topic starts in the background (see
-        ``queries``); over a file it runs to completion.
+        ``queries``), in this process, or with ``'query.workers'`` above 1 in that many worker
+        processes per stage (``vsql.runtime.workers``); over a file it runs to completion.
 
         Returns:
             The run's statistics for a foreground query, None otherwise.
@@ -194,7 +198,10 @@ class Session:
         bounded_scan = plan.settings.scan_bounded_mode is ScanBoundedMode.LATEST_OFFSET
         until_caught_up = until_caught_up or is_file or bounded_scan
         if plan.sink is not None and not is_file:
-            self._start_background(plan, until_caught_up=until_caught_up)
+            if plan.settings.workers > 1:
+                self._start_workers(plan, statement)
+            else:
+                self._start_background(plan, until_caught_up=until_caught_up)
             return None
         source = self._source_for(
             plan, group_id=f"vsql-query-{uuid.uuid4().hex[:12]}", until_caught_up=until_caught_up
@@ -261,14 +268,50 @@ class Session:
         except VsqlError:
             source.close()
             raise
+        run = self._runner(plan, source, sink, until_caught_up=until_caught_up)
+        self._add_query(plan, run, release=lambda: (source.close(), sink.close()))
+
+    def _start_workers(self, plan: LogicalPlan, statement: str) -> None:
+        """Run a background query in ``query.workers`` processes per stage, in the consumer group
+        ``vsql run`` gives the same query (workers started elsewhere share its partitions)."""
+        broker = self.broker
+        if broker is None:
+            raise InputError("'query.workers' needs a Kafka broker")
+        scratch = tempfile.TemporaryDirectory(prefix="vsql-workers-")
+        try:
+            group = WorkerGroup(
+                script_of(self._properties, statement),
+                broker=broker,
+                workers=plan.settings.workers,
+                group_id=None,
+                out=io.StringIO(),
+                stats_dir=Path(scratch.name),
+                capture_errors=True,
+            )
+        except VsqlError:
+            scratch.cleanup()
+            raise
+
+        def run(cancel: threading.Event | None, on_progress: ProgressHook | None) -> RunStats:
+            group.start()
+            code = group.wait(cancel, on_progress)
+            if code != 0 and not (cancel is not None and cancel.is_set()):
+                raise ExecutionError(f"a worker failed: {group.failure() or 'see the log'}")
+            return group.stats()
+
+        self._add_query(plan, run, release=scratch.cleanup)
+
+    def _add_query(
+        self,
+        plan: LogicalPlan,
+        run: Callable[[threading.Event | None, ProgressHook | None], RunStats],
+        *,
+        release: Callable[[], object],
+    ) -> None:
+        assert plan.sink is not None
         prefix = "CTAS" if plan.sink.kind.lower() == "table" else "CSAS"
         query_id = f"{prefix}_{plan.sink.name.upper()}_{next(self._query_numbers)}"
-        query = BackgroundQuery(
-            query_id,
-            plan,
-            run=self._runner(plan, source, sink, until_caught_up=until_caught_up),
-            release=lambda: (source.close(), sink.close()),
-        )
+        query = BackgroundQuery(query_id, plan, run=run, release=release)
         self.queries[query_id] = query
         query.start()
         logger.info("started %s writing to %s", query_id, plan.sink.name)

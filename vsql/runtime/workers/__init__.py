@@ -6,17 +6,25 @@ stage's consumer group, owns the partitions the group assigns it, one task per p
 key repartition through an internal topic first (``stages.py``, ``repartition.py``).
 """
 
-from vsql.runtime.workers.stages import Topology, compile_script, describe_topology, plan_topology
-from vsql.runtime.workers.supervisor import run_workers
+from vsql.runtime.workers.stages import (
+    Topology,
+    compile_script,
+    describe_topology,
+    plan_topology,
+    script_of,
+)
+from vsql.runtime.workers.supervisor import WorkerGroup, run_workers
 from vsql.runtime.workers.worker import Role, WorkerStats, run_worker
 
 __all__ = [
     "Role",
     "Topology",
+    "WorkerGroup",
     "WorkerStats",
     "compile_script",
     "describe_topology",
     "plan_topology",
     "run_worker",
     "run_workers",
+    "script_of",
 ]

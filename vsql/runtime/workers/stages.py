@@ -12,6 +12,7 @@ consumer group, reads that topic and runs the query.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -28,6 +29,7 @@ __all__ = [
     "default_group_id",
     "describe_topology",
     "plan_topology",
+    "script_of",
     "source_topic",
 ]
 
@@ -89,6 +91,16 @@ def compile_script(text: str) -> LogicalPlan:
     if plan is None:
         raise UnsupportedError("vsql run needs a query (SELECT or CREATE STREAM ... AS SELECT)")
     return plan
+
+
+def script_of(properties: Mapping[str, str], statement: str) -> str:
+    """The script that runs ``statement`` under these SET properties, for workers to compile."""
+    sets = "".join(f"SET {_quoted(key)} = {_quoted(value)};\n" for key, value in properties.items())
+    return sets + statement
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def source_topic(plan: LogicalPlan) -> str:

@@ -1,12 +1,15 @@
-"""``vsql run --workers N``: start a query's worker processes and wait for them.
+"""``vsql run --workers N`` and background queries with ``query.workers``: a query's worker
+processes, started, watched and stopped together.
 
-The supervisor compiles the script, plans the stages (``stages.py``), creates the repartition
+``WorkerGroup`` compiles the script, plans the stages (``stages.py``), creates the repartition
 topic when the query needs one (with as many partitions as the source topic) and the sink topic,
 then starts N worker processes per stage. Workers find the broker by its bootstrap address, so an
-embedded broker lives in the supervisor for as long as it runs. A plain SELECT's rows come back on
-the workers' stdout as NDJSON lines, which the supervisor relays whole to its own output.
+embedded broker lives in the starting process for as long as they run. A plain SELECT's rows come
+back on the workers' stdout as NDJSON lines, relayed whole to one output. Each worker rewrites its
+counters to a JSON file now and then (``process.py``); the group sums them into a ``RunStats``.
 
-Ctrl-C or SIGTERM stops every worker cleanly. The exit code is 0 when every worker ended well.
+``run_workers`` is the ``vsql run`` front: Ctrl-C or SIGTERM stops every worker cleanly, and the
+exit code is 0 when every worker ended well.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TextIO
@@ -26,15 +31,17 @@ from typing import IO, TextIO
 from vsql.engine.errors import PlanError
 from vsql.io.errors import InputError
 from vsql.io.kafka.brokers import Broker, ensure_topic
+from vsql.runtime.stats import RunStats
 from vsql.runtime.workers.process import PROPERTIES_ENV
 from vsql.runtime.workers.stages import Topology, compile_script, plan_topology
 from vsql.runtime.workers.worker import Role
 
-__all__ = ["prepare_topics", "run_workers", "start_worker", "worker_environment"]
+__all__ = ["WorkerGroup", "prepare_topics", "run_workers", "start_worker", "worker_environment"]
 
 logger = logging.getLogger(__name__)
 
 _STOP_WAIT_S = 30.0
+_WATCH_S = 0.25
 
 
 def worker_environment(broker: Broker) -> dict[str, str]:
@@ -52,6 +59,7 @@ def start_worker(
     broker: Broker,
     group_id: str,
     stats: Path | None = None,
+    stderr: IO[str] | None = None,
     commit_interval_s: float = 1.0,
     module: Sequence[str] = ("-m", "vsql.runtime.workers"),
 ) -> subprocess.Popen[str]:
@@ -62,7 +70,8 @@ def start_worker(
         role: the stage it runs.
         broker: the cluster (its bootstrap address and client properties are passed on).
         group_id: the source stage's consumer group.
-        stats: where the worker writes its counters as JSON when it ends.
+        stats: where the worker keeps its counters as JSON, rewritten as it runs.
+        stderr: where its warnings and errors go (default: this process's stderr).
         commit_interval_s: how often it commits.
         module: how Python starts the worker (tests start a variant that dies midway).
     """
@@ -79,7 +88,9 @@ def start_worker(
     command += ["--commit-interval", str(commit_interval_s), "-e", script]
     if stats is not None:
         command += ["--stats", str(stats)]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=worker_environment(broker))
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=stderr, text=True, env=worker_environment(broker)
+    )
 
 
 def prepare_topics(topology: Topology, script: str, *, broker: Broker, workers: int) -> None:
@@ -108,6 +119,151 @@ def prepare_topics(topology: Topology, script: str, *, broker: Broker, workers: 
         ensure_topic(broker, settings.source_property(plan.sink.name, "topic") or plan.sink.name)
 
 
+class WorkerGroup:
+    """The worker processes of one query: ``workers`` per stage, started and stopped together.
+
+    Args:
+        script: SET statements and one query (see ``compile_script``).
+        broker: the cluster; it must outlive the group.
+        workers: processes per stage, at least 1.
+        group_id: the source stage's consumer group (default: ``default_group_id``).
+        out: where a plain SELECT's rows go, as NDJSON lines, a whole line at a time.
+        stats_dir: where each worker keeps its counters as ``<role>-<n>.json``.
+        capture_errors: write each worker's stderr to ``<role>-<n>.log`` in ``stats_dir`` instead
+            of this process's stderr (a shell keeps its screen; a failure quotes the log).
+
+    Raises:
+        SqlSyntaxError, PlanError, UnsupportedError: the script is rejected.
+        InputError: ``workers`` is not positive, or the source topic is missing.
+        BrokerError: a topic cannot be created.
+    """
+
+    def __init__(
+        self,
+        script: str,
+        *,
+        broker: Broker,
+        workers: int,
+        group_id: str | None,
+        out: TextIO,
+        stats_dir: Path,
+        capture_errors: bool = False,
+    ) -> None:
+        if workers < 1:
+            raise InputError(f"workers must be at least 1, got {workers}")
+        self.topology = plan_topology(compile_script(script), group_id=group_id)
+        prepare_topics(self.topology, script, broker=broker, workers=workers)
+        self._script = script
+        self._broker = broker
+        self._out = out
+        self._stats_dir = stats_dir
+        self._capture_errors = capture_errors
+        stages = [Role.REPARTITION, Role.AGGREGATE] if self.topology.is_shuffled else [Role.QUERY]
+        self._names = [(role, f"{role.value}-{number}") for role in stages for number in range(workers)]
+        self._processes: list[subprocess.Popen[str]] = []
+        self._relays: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._started_s = 0.0
+
+    def start(self) -> None:
+        """Start every worker, and the threads relaying their output."""
+        self._started_s = time.monotonic()
+        for role, name in self._names:
+            log = (self._stats_dir / f"{name}.log").open("w") if self._capture_errors else None
+            process = start_worker(
+                self._script,
+                role,
+                broker=self._broker,
+                group_id=self.topology.group_id,
+                stats=self._stats_dir / f"{name}.json",
+                stderr=log,
+            )
+            if log is not None:
+                log.close()
+            self._processes.append(process)
+            relay = threading.Thread(target=self._relay, args=(process.stdout,), daemon=True)
+            relay.start()
+            self._relays.append(relay)
+
+    def wait(
+        self,
+        cancel: threading.Event | None = None,
+        on_progress: Callable[[RunStats], None] | None = None,
+    ) -> int:
+        """Wait for every worker to end, stopping them all once ``cancel`` is set or on Ctrl-C;
+        returns 0 when each one ended well, 1 otherwise. ``on_progress`` gets the summed counters
+        now and then."""
+        try:
+            while any(process.poll() is None for process in self._processes):
+                if cancel is not None and cancel.is_set():
+                    self.stop()
+                    break
+                if on_progress is not None:
+                    on_progress(self.stats())
+                time.sleep(_WATCH_S)
+        except KeyboardInterrupt:
+            self.stop()
+        for relay in self._relays:
+            relay.join()
+        failed = [index for index, process in enumerate(self._processes) if process.returncode != 0]
+        for index in failed:
+            name = self._names[index][1]
+            code = self._processes[index].returncode
+            logger.warning("worker %s ended with exit code %d%s", name, code, self._last_error(name))
+        return 1 if failed else 0
+
+    def stop(self) -> None:
+        """Ask every worker to stop (SIGTERM: each commits what is safe), then wait for them."""
+        for process in self._processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self._processes:
+            process.wait(_STOP_WAIT_S)
+
+    def stats(self) -> RunStats:
+        """The workers' counters summed: input rows are the first stage's, result rows the last
+        one's (rows replayed after a rebalance count again)."""
+        stats = RunStats(elapsed_s=time.monotonic() - self._started_s if self._started_s else 0.0)
+        for role, name in self._names:
+            counters = _read_counters(self._stats_dir / f"{name}.json")
+            if role is not Role.AGGREGATE:
+                stats.records_in += counters.get("records_in", 0)
+            if role is not Role.REPARTITION:
+                stats.rows_out += counters.get("rows_out", 0)
+            stats.dead_letter_count += counters.get("dead_letter_count", 0)
+        return stats
+
+    def failure(self) -> str:
+        """The last error line a failed worker wrote (with ``capture_errors``), else ''."""
+        for index, process in enumerate(self._processes):
+            if process.returncode not in (0, None):
+                return self._last_error(self._names[index][1]).removeprefix(": ")
+        return ""
+
+    def _last_error(self, name: str) -> str:
+        log = self._stats_dir / f"{name}.log"
+        if not log.exists():
+            return ""
+        lines = [line for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return f": {lines[-1]}" if lines else ""
+
+    def _relay(self, source: IO[str] | None) -> None:
+        if source is None:
+            return
+        for line in source:
+            with self._lock:
+                self._out.write(line)
+                self._out.flush()
+
+
+def _read_counters(path: Path) -> dict[str, int]:
+    """A worker's counters file, {} before its first write."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def run_workers(
     script: str,
     *,
@@ -118,75 +274,37 @@ def run_workers(
     stats_dir: Path | None = None,
 ) -> int:
     """Run a script's query with ``workers`` processes per stage until they end; returns the exit
-    code (0 when every worker ended well, 1 otherwise).
+    code (0 when every worker ended well, 1 otherwise). Ctrl-C and SIGTERM stop the workers.
 
-    With ``stats_dir``, each worker writes its counters there as ``<role>-<n>.json`` when it ends.
+    With ``stats_dir``, the workers' counters stay there as ``<role>-<n>.json``.
 
     Raises:
         SqlSyntaxError, PlanError: the script is rejected. InputError: its topic is missing.
         BrokerError: a topic cannot be created.
     """
-    if workers < 1:
-        raise InputError(f"--workers must be at least 1, got {workers}")
-    topology = plan_topology(compile_script(script), group_id=group_id)
-    prepare_topics(topology, script, broker=broker, workers=workers)
-    roles = [Role.REPARTITION, Role.AGGREGATE] if topology.is_shuffled else [Role.QUERY]
-    lock = threading.Lock()
-    processes = [
-        start_worker(
+    with tempfile.TemporaryDirectory(prefix="vsql-run-") as scratch:
+        group = WorkerGroup(
             script,
-            role,
             broker=broker,
-            group_id=topology.group_id,
-            stats=None if stats_dir is None else stats_dir / f"{role.value}-{number}.json",
+            workers=workers,
+            group_id=group_id,
+            out=out,
+            stats_dir=stats_dir or Path(scratch),
         )
-        for role in roles
-        for number in range(workers)
-    ]
-    relays = [
-        threading.Thread(target=_relay, args=(process.stdout, out, lock), daemon=True)
-        for process in processes
-    ]
-    for relay in relays:
-        relay.start()
-    with _stopping_on_signals(processes):
-        for process in processes:
-            process.wait()
-    codes = [process.returncode for process in processes]
-    for relay in relays:
-        relay.join()
-    failed = [(index, code) for index, code in enumerate(codes) if code != 0]
-    for index, code in failed:
-        logger.warning("worker %d (%s) ended with exit code %d", index, roles[index // workers].value, code)
-    return 1 if failed else 0
-
-
-def _relay(source: IO[str] | None, out: TextIO, lock: threading.Lock) -> None:
-    """Copy a worker's output lines to ``out``, whole lines at a time."""
-    if source is None:
-        return
-    for line in source:
-        with lock:
-            out.write(line)
-            out.flush()
+        with _sigterm_as_interrupt():
+            group.start()
+            return group.wait()
 
 
 @contextmanager
-def _stopping_on_signals(processes: list[subprocess.Popen[str]]) -> Iterator[None]:
-    """While inside, SIGTERM stops the supervisor as Ctrl-C does; either one stops the workers
-    (SIGTERM each, then wait for them)."""
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While inside (in the main thread), SIGTERM raises KeyboardInterrupt as Ctrl-C does."""
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGTERM)
     if in_main:
         signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         yield
-    except KeyboardInterrupt:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            process.wait(_STOP_WAIT_S)
     finally:
         if in_main:
             signal.signal(signal.SIGTERM, previous)
