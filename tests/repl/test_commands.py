@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from tests.repl.fake_backend import FakeBackend
-from vsql.repl.backend import QueryState
+from vsql.repl.backend import QueryInfo, QueryState
 from vsql.repl.commands import CommandError, Outcome, default_registry
 
 
@@ -129,6 +129,17 @@ def test_datagen_starts_a_generator_that_shows_in_show_queries(context: Recordin
     registry.execute("SHOW QUERIES", context)
     row = context.tables[0].to_pylist()[0]
     assert (row["query_id"], row["state"]) == ("datagen1", "RUNNING")
+
+
+def test_show_queries_says_why_a_query_failed(
+    context: RecordingContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failed = QueryInfo(
+        "CSAS_X_1", "CREATE STREAM x AS SELECT 1", QueryState.FAILED, error="a worker failed: boom"
+    )
+    monkeypatch.setattr(context.backend, "queries", lambda: [failed])
+    default_registry().execute("SHOW QUERIES", context)
+    assert context.tables[0].to_pylist()[0]["state"] == "FAILED: a worker failed: boom"
 
 
 def test_terminate_all(context: RecordingContext) -> None:

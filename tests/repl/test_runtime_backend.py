@@ -233,6 +233,22 @@ def test_create_stream_with_query_workers_runs_in_worker_processes(
     wait_until(lambda: listed().state is QueryState.TERMINATED)
 
 
+def test_a_failed_worker_fails_its_query_with_the_workers_error(
+    backend: RuntimeBackend, broker, filled_topic
+) -> None:
+    topic = filled_topic(10)
+    Recorder().run(backend, "SET 'query.workers' = '2'")
+    sql = f"CREATE STREAM bad_{next(_names)} AS SELECT CAST(symbol AS INT) AS n FROM {topic}"
+    result = Recorder().run(backend, sql)
+
+    def listed() -> QueryInfo:
+        return {query.query_id: query for query in backend.queries()}[result.query_id]
+
+    wait_until(lambda: listed().state is QueryState.FAILED, timeout_s=60)
+    assert "a worker failed" in (listed().error or "")
+    assert "cannot evaluate CAST(symbol AS INT)" in (listed().error or "")
+
+
 def test_datagen_is_listed_and_terminate_stops_producing(backend: RuntimeBackend, broker) -> None:
     topic = f"generated_{next(_names)}"
     query_id = backend.start_datagen("sensors", topic=topic, rate=500)

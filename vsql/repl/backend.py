@@ -127,6 +127,7 @@ class QueryInfo:
         state: running, done (its input ended or its LIMIT was reached), failed or terminated.
         status: its latest counters.
         sink: the topic it writes to, None for a foreground query.
+        error: why it failed, None unless it did.
     """
 
     query_id: str
@@ -134,6 +135,7 @@ class QueryInfo:
     state: QueryState
     status: QueryStatus = field(default_factory=QueryStatus)
     sink: str | None = None
+    error: str | None = None
 
 
 RowsCallback = Callable[[pa.Table], None]

@@ -205,7 +205,7 @@ def _show_queries(context: CommandContext, _: Invocation) -> None:
     rows = [
         {
             "query_id": query.query_id,
-            "state": query.state.value,
+            "state": query.state.value if query.error is None else f"{query.state.value}: {query.error}",
             "sink": query.sink,
             "records_per_s": round(query.status.records_per_s, 1),
             "rows_out": query.status.rows_out,

@@ -278,4 +278,5 @@ def _query_info(query: BackgroundQuery) -> QueryInfo:
         state=QueryState[query.state.name],
         status=status_of(query.stats),
         sink=sink,
+        error=None if query.error is None else str(query.error),
     )
