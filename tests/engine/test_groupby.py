@@ -126,3 +126,41 @@ def test_many_keys_over_many_batches_match_a_dictionary() -> None:
         assert ids.tolist() == want
     keys = groups.keys(np.arange(len(expected)))
     assert list(zip(keys[0].to_pylist(), keys[1].to_pylist(), strict=True)) == list(expected)
+
+
+def test_retain_renumbers_kept_groups_in_order_and_forgets_the_rest() -> None:
+    groups = build_group_by(1)
+    groups.encode([pa.array(["a", None, "b", "c", "d"])], 5)
+    groups.retain(np.array([1, 3]))
+    assert groups.group_count == 2
+    assert groups.keys(np.array([0, 1])) == [pa.array([None, "c"], type=pa.string())]
+    assert groups.encode([pa.array(["c", "a", None, "e"])], 4).tolist() == [1, 2, 0, 3]
+    assert groups.keys(np.array([2, 3]))[0].to_pylist() == ["a", "e"]
+
+
+def test_retain_of_no_group_forgets_every_key() -> None:
+    groups = build_group_by(1)
+    groups.encode([pa.array([5, 6])], 2)
+    groups.retain(np.zeros(0, dtype=np.int64))
+    assert groups.group_count == 0
+    assert groups.encode([pa.array([6, 7])], 2).tolist() == [0, 1]
+
+
+def test_multi_key_retain_keeps_the_tuples_of_kept_groups() -> None:
+    groups = build_group_by(2)
+    symbols = pa.array(["a", "a", "b", "c", None])
+    venues = pa.array([1, 2, 1, 3, None])
+    groups.encode([symbols, venues], 5)
+    groups.retain(np.array([1, 2, 4]))
+    assert groups.group_count == 3
+    assert [key.to_pylist() for key in groups.keys(np.arange(3))] == [["a", "b", None], [2, 1, None]]
+    ids = groups.encode([pa.array(["b", "a", "c", None, "a"]), pa.array([1, 1, 3, None, 2])], 5)
+    assert ids.tolist() == [1, 3, 4, 2, 0]
+    assert [key.to_pylist() for key in groups.keys(np.array([3, 4]))] == [["a", "c"], [1, 3]]
+
+
+def test_single_group_keeps_group_zero_through_retain() -> None:
+    groups = build_group_by(0)
+    groups.retain(np.zeros(0, dtype=np.int64))
+    assert groups.encode([], 2).tolist() == [0, 0]
+    assert groups.group_count == 1

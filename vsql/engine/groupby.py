@@ -1,7 +1,9 @@
 """GroupByStrategy: turn a batch's GROUP BY key columns into dense integer group ids.
 
-Ids are stable for the life of a query: a key seen again gets the id it got first. NULL is a key
-like any other (SQL groups NULLs together). The mapping runs in Arrow's C kernels
+A key seen again gets the id it got first, until ``retain`` renumbers the ids densely over the
+groups that still hold state and forgets the others (a forgotten key gets a new id if it comes
+back), so the keys kept are bounded by live state, not by every key ever seen. NULL is a key like
+any other (SQL groups NULLs together). The mapping runs in Arrow's C kernels
 (``dictionary_encode`` per batch, ``index_in`` against the keys already known), so Python work per
 batch is constant, never per row.
 """
@@ -63,6 +65,12 @@ class KeyEncoder:
         self.values = self.values.cast(common)
         return uniques.cast(common)
 
+    def retain(self, ids: np.ndarray) -> None:
+        """Keep only the values of ``ids`` (ascending, distinct): ``ids[i]``'s value gets id ``i``
+        and the others are forgotten, to get new ids if they come back. O(values kept)."""
+        if self.values is not None:
+            self.values = self.values.take(pa.array(ids, type=pa.int64()))
+
     def take(self, ids: np.ndarray) -> pa.Array:
         """The values of ``ids``."""
         if self.values is None:
@@ -89,13 +97,18 @@ class GroupByStrategy(Protocol):
 
     @property
     def group_count(self) -> int:
-        """Number of groups seen so far."""
+        """Number of group ids in use: those ``retain`` kept plus those handed out since."""
 
     def encode(self, key_columns: list[pa.Array], row_count: int) -> np.ndarray:
         """Group id of every row."""
 
     def keys(self, ids: np.ndarray) -> list[pa.Array]:
         """The key values of ``ids``, one array per key expression."""
+
+    def retain(self, live: np.ndarray) -> None:
+        """Keep only the groups ``live`` (ascending, distinct): ``live[i]`` becomes id ``i`` and
+        the other ids are forgotten; their keys get new ids if they come back. Called between
+        batches, with the window strategy renumbering alike. O(groups kept)."""
 
 
 class SingleGroup:
@@ -108,6 +121,9 @@ class SingleGroup:
 
     def keys(self, ids: np.ndarray) -> list[pa.Array]:
         return []
+
+    def retain(self, live: np.ndarray) -> None:
+        """Group 0 is the only group and always keeps its id."""
 
 
 class MultiKeyGroups:
@@ -127,11 +143,27 @@ class MultiKeyGroups:
         per_column = [
             encoder.encode(column) for encoder, column in zip(self._columns, key_columns, strict=True)
         ]
+        return self._combine(per_column)
+
+    def _combine(self, per_column: list[np.ndarray]) -> np.ndarray:
+        """Group ids of rows with these per-column ids."""
         ids = per_column[0]
         for encoder, next_ids in zip(self._tuples, per_column[1:], strict=True):
             ids = encoder.encode(pa.array((ids << 32) | next_ids, type=pa.int64()))
         self._remember(per_column, ids)
         return ids
+
+    def retain(self, live: np.ndarray) -> None:
+        """Each column keeps the values of the live groups; the tuples are encoded again from
+        those, in ``live`` order, so group ``live[i]`` gets id ``i``."""
+        per_column = []
+        for encoder, column_ids in zip(self._columns, self._column_ids, strict=True):
+            kept = np.unique(column_ids[live])
+            encoder.retain(kept)
+            per_column.append(np.searchsorted(kept, column_ids[live]))
+        self._tuples = [KeyEncoder() for _ in self._tuples]
+        self._column_ids = [np.zeros(0, dtype=np.int64) for _ in self._column_ids]
+        self._combine(per_column)
 
     def _remember(self, per_column: list[np.ndarray], ids: np.ndarray) -> None:
         """Keep, per group id, the id of each key column (to rebuild key values for results)."""

@@ -10,6 +10,8 @@ import numpy as np
 
 __all__ = ["SlotTable", "UnitIndex"]
 
+_EMPTY = np.zeros(0, dtype=np.int64)
+
 
 class SlotTable:
     """Hands out slot numbers and takes them back."""
@@ -39,15 +41,16 @@ class SlotTable:
 class UnitIndex:
     """Slots of (unit start, group) pairs, where a unit is a pane or a window of fixed size.
 
-    Per open unit start it keeps a dense int64 array from group id to slot (-1: none), so looking
-    up a batch costs one Python step per distinct unit and array work per row.
+    Per open unit start it keeps the group ids holding a slot there, ascending, and their slots:
+    memory is proportional to the (unit, group) pairs with state, whatever the range of group ids.
+    Looking up a batch costs one Python step per distinct unit and array work per row.
     """
 
     def __init__(self, slots: SlotTable) -> None:
         self._slots = slots
-        self.units: dict[int, np.ndarray] = {}
+        self.units: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
-    def lookup(self, unit_ms: np.ndarray, group_ids: np.ndarray, group_count: int) -> np.ndarray:
+    def lookup(self, unit_ms: np.ndarray, group_ids: np.ndarray) -> np.ndarray:
         """Slot of every (unit_ms[i], group_ids[i]), allocating slots for pairs not seen before.
 
         One Python step per distinct unit in the call (the few units a batch spans), array work
@@ -66,40 +69,85 @@ class UnitIndex:
                 if order is None
                 else order[bounds[index] : bounds[index + 1]]
             )
-            groups = group_ids[rows]
-            table = self._table(start, int(groups.max()) + 1)
-            slots = table[groups]
-            missing = slots < 0
-            if missing.any():
-                fresh = np.unique(groups[missing])
-                table[fresh] = self._slots.allocate(len(fresh))
-                slots = table[groups]
-            result[rows] = slots
+            result[rows] = self._unit_lookup(start, group_ids[rows])
         return result
 
-    def _table(self, start: int, group_count: int) -> np.ndarray:
-        table = self.units.get(start)
-        if table is None or len(table) < group_count:
-            grown = np.full(
-                max(group_count, 2 * (len(table) if table is not None else 0)), -1, dtype=np.int64
-            )
-            if table is not None:
-                grown[: len(table)] = table
-            self.units[start] = table = grown
-        return table
+    def _unit_lookup(self, start: int, groups: np.ndarray) -> np.ndarray:
+        """Slots of ``groups`` (non-empty) in unit ``start``, allocating the missing ones."""
+        known = self.units.get(start)
+        if known is None:
+            distinct, inverse = _distinct_ids(groups)
+            slots = self._slots.allocate(len(distinct))
+            self.units[start] = (distinct, slots)
+            return slots[inverse]
+        known_groups, known_slots = known
+        position, is_known = _find(known_groups, groups)
+        if is_known.all():
+            return known_slots[position]
+        fresh = np.unique(groups[~is_known])
+        at = np.searchsorted(known_groups, fresh)
+        known_groups = np.insert(known_groups, at, fresh)
+        known_slots = np.insert(known_slots, at, self._slots.allocate(len(fresh)))
+        self.units[start] = (known_groups, known_slots)
+        return known_slots[_find(known_groups, groups)[0]]
 
     def occupied(self, start: int) -> tuple[np.ndarray, np.ndarray]:
-        """Groups with a slot in unit ``start``, and those slots, by ascending group id."""
-        table = self.units.get(start)
-        if table is None:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        groups = np.flatnonzero(table >= 0)
-        return groups, table[groups]
+        """Groups with a slot in unit ``start``, and those slots, by ascending group id. The
+        arrays are the index's own: callers read them and never write."""
+        return self.units.get(start, (_EMPTY, _EMPTY))
 
     def drop(self, start: int) -> np.ndarray:
         """Forget unit ``start``; returns its slots for the caller to clear and release."""
-        table = self.units.pop(start, None)
-        return np.zeros(0, dtype=np.int64) if table is None else table[table >= 0]
+        return self.units.pop(start, (_EMPTY, _EMPTY))[1]
+
+    def live_groups(self) -> np.ndarray:
+        """The distinct group ids holding a slot in some unit, ascending. O(pairs held)."""
+        if not self.units:
+            return _EMPTY
+        return np.unique(np.concatenate([groups for groups, _ in self.units.values()]))
+
+    def renumber_groups(self, live: np.ndarray) -> None:
+        """Group id ``live[i]`` becomes ``i``; ``live`` is ascending and holds every group with a
+        slot, so each unit's groups stay ascending. O(pairs held)."""
+        self.units = {
+            start: (np.searchsorted(live, groups), slots) for start, (groups, slots) in self.units.items()
+        }
+
+
+def _distinct_ids(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values of ``ids`` (non-empty) and each id's index among them: by counting
+    when their range is at most twice their number (few groups, many rows), else by sorting."""
+    low = int(ids.min())
+    span = int(ids.max()) - low + 1
+    if span > 2 * len(ids):
+        return np.unique(ids, return_inverse=True)
+    offset = ids - low
+    is_present = np.zeros(span, dtype=bool)
+    is_present[offset] = True
+    return np.flatnonzero(is_present) + low, (np.cumsum(is_present) - 1)[offset]
+
+
+def _find(known: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Position of each of ``ids`` in ``known`` (ascending, distinct, non-empty), and whether it
+    is there (positions of absent ids are meaningless).
+
+    A binary search per id, unless ``known`` spans few ids for this many: then an offset when
+    ``known`` is a run of consecutive ids (a unit every group is in), else a table over its span
+    built for the call, O(span) = O(ids)."""
+    low = int(known[0])
+    span = int(known[-1]) - low + 1
+    is_run = span == len(known)
+    if not is_run and span > 4 * len(ids):
+        position = np.searchsorted(known, ids)
+        return position, known[np.minimum(position, len(known) - 1)] == ids
+    offset = ids - low
+    inside = (offset >= 0) & (offset < span)
+    if is_run:
+        return offset, inside
+    table = np.full(span, -1, dtype=np.int64)
+    table[known - low] = np.arange(len(known))
+    position = table[np.where(inside, offset, 0)]
+    return position, inside & (position >= 0)
 
 
 def _is_unsorted(values: np.ndarray) -> bool:

@@ -339,3 +339,20 @@ def test_pipeline_bridging_into_a_session_whose_strings_are_all_null(
     rows = pipeline_runner(plan, data, batch_rows=batch_rows).rows
     merged = [row for row in rows if row["symbol"] == "a" and (row["ws"], row["we"]) == (0, 28)]
     assert [row["a0"] for row in merged] == ["m"]
+
+
+def test_live_groups_are_those_with_an_open_session(driver_factory) -> None:
+    strategy = _sessions(10)
+    driver = driver_factory(strategy)
+    driver.feed([0, 3, 30, 31], [5, 2, 8, 5])
+    assert strategy.live_groups().tolist() == [5, 8]
+
+
+def test_renumbered_groups_keep_extending_their_sessions(driver_factory) -> None:
+    strategy = _sessions(10)
+    driver = driver_factory(strategy, max_out_of_orderness_ms=100)
+    driver.feed([0, 3, 40], [6, 2, 6])
+    strategy.renumber_groups(strategy.live_groups())
+    driver.feed([45, 1, 8], [1, 0, 1])
+    driver.finish()
+    assert sorted(driver.sink.closed) == [(0, 1, 13, [1, 4]), (1, 0, 18, [0, 5]), (1, 40, 55, [2, 3])]

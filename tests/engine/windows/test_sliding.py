@@ -306,3 +306,20 @@ def test_pipeline_negative_and_null_event_times_are_dead_letters(plan_factory, p
     assert run.rows == [{"symbol": "a", "a0": 2, "ws": 0, "we": 10}]
     assert sorted(row["v"] for row in run.dead_letters) == [2, 3]
     assert run.late_count == 0
+
+
+def test_live_groups_are_those_of_open_panes(driver_factory) -> None:
+    strategy = _sliding(10, 5)
+    driver = driver_factory(strategy)
+    driver.feed([1, 2, 11, 16], [4, 2, 7, 9])
+    assert strategy.live_groups().tolist() == [7, 9]
+
+
+def test_renumbered_groups_keep_their_windows(driver_factory) -> None:
+    strategy = _sliding(10, 10)
+    driver = driver_factory(strategy)
+    driver.feed([1, 2, 3], [9, 4, 9])
+    strategy.renumber_groups(strategy.live_groups())
+    driver.feed([4, 5], [0, 2])
+    driver.finish()
+    assert sorted(driver.sink.closed) == [(0, 0, 10, [1, 3]), (1, 0, 10, [0, 2]), (2, 0, 10, [4])]

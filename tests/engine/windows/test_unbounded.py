@@ -98,3 +98,14 @@ def test_slots_for_many_groups_are_distinct(driver_factory) -> None:
     driver.feed(np.zeros(50, np.int64).tolist(), groups.tolist())
     _, slots = driver.sink.calls[0][1]
     assert len(set(slots.tolist())) == 50
+
+
+def test_every_group_seen_is_live_and_renumbering_all_keeps_them(driver_factory) -> None:
+    strategy = UnboundedWindow(emit_changes=False, slots=SlotTable())
+    driver = driver_factory(strategy)
+    driver.feed([5, 6, 7], [0, 2, 1])
+    assert strategy.live_groups().tolist() == [0, 1, 2]
+    strategy.renumber_groups(strategy.live_groups())
+    driver.feed([8], [2])
+    driver.finish()
+    assert [(group, rows) for group, _, _, rows in driver.sink.closed] == [(0, [0]), (1, [2]), (2, [1, 3])]

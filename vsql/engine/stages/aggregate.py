@@ -21,6 +21,10 @@ from vsql.engine.windows import NO_BOUND, WindowRows, build_window_strategy
 
 __all__ = ["AggregateStage"]
 
+_MIN_GROUPS_TO_FORGET = 1024
+"""Group ids are never renumbered while there are at most this many, so that small key sets
+(the common case) never pay for it."""
+
 
 class AggregateStage:
     """Runs an aggregate plan over batches."""
@@ -36,7 +40,7 @@ class AggregateStage:
         accumulators = [build_accumulator(spec) for spec in plan.aggregates]
         if plan.emit is EmitMode.CHANGES:
             _reject_unmaintainable(plan)
-        slots = SlotTable()
+        self._slots = slots = SlotTable()
         self._group_by = build_group_by(len(plan.group_by))
         having = compile_scalar(plan.having) if plan.having is not None else None
         self._aggregation = Aggregation(
@@ -61,6 +65,12 @@ class AggregateStage:
     @property
     def state_slots(self) -> int:
         return self._windows.open_slots
+
+    @property
+    def group_count(self) -> int:
+        """Group ids the group-by holds now. Between batches it is at most twice the slots in use
+        (or ``_MIN_GROUPS_TO_FORGET``), whatever the number of keys ever seen."""
+        return self._group_by.group_count
 
     @property
     def held_since_seq(self) -> int | None:
@@ -99,6 +109,7 @@ class AggregateStage:
             self._windows.advance(self._watermark.current_ms, self._aggregation)
         except TypeError as error:
             raise ExecutionError(str(error)) from error
+        self._forget_dead_groups()
         output.late_count = int(late.sum())
         if output.late_count and self._late_to_dead_letters:
             mask = np.zeros(count, dtype=bool)
@@ -106,6 +117,21 @@ class AggregateStage:
             output.dead_letters.append(dead_letters(batch, mask, "late: every window of the row was closed"))
         output.frames = self._aggregation.take_frames()
         return output
+
+    def _forget_dead_groups(self) -> None:
+        """Renumber group ids to the groups still holding state once most ids are dead, so the
+        group-by's keys and the window strategy's per-group arrays are bounded by live state, not
+        by every key ever seen.
+
+        A group with state holds at least one slot, so when ids outnumber twice the slots in use,
+        more than half are dead: each renumbering costs O(ids + state) and removes at least half
+        of the ids, which is O(1) amortized per id ever handed out. The check itself is O(1).
+        """
+        if self._group_by.group_count <= max(2 * self._slots.in_use, _MIN_GROUPS_TO_FORGET):
+            return
+        live = self._windows.live_groups()
+        self._group_by.retain(live)
+        self._windows.renumber_groups(live)
 
     def _value_columns(self, rows_batch: pa.RecordBatch, seq: np.ndarray) -> list[ValueColumn]:
         return [
@@ -122,6 +148,7 @@ class AggregateStage:
     def mark_idle(self, partition: int) -> StageOutput:
         self._watermark.mark_idle(partition)
         self._windows.advance(self._watermark.current_ms, self._aggregation)
+        self._forget_dead_groups()
         return StageOutput(frames=self._aggregation.take_frames())
 
     def finish(self) -> StageOutput:

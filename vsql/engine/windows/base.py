@@ -116,3 +116,13 @@ class WindowStrategy(Protocol):
     def advance(self, watermark_ms: int, sink: WindowSink) -> None:
         """Close every window the watermark has passed (after each batch, and with the largest
         int64 at end of input)."""
+
+    def live_groups(self) -> np.ndarray:
+        """The distinct group ids the strategy still holds state for, ascending. Called between
+        batches; costs O(state held). Ids absent from it may be forgotten by the group-by."""
+
+    def renumber_groups(self, live: np.ndarray) -> None:
+        """Group id ``live[i]`` becomes ``i`` in every structure the strategy keeps, and what it
+        remembers of other ids is dropped. ``live`` is what ``live_groups()`` just returned; the
+        group-by renumbers its ids alike at the same time, and later rows carry the new ids.
+        Results do not change: no output depends on the id numbers. Costs O(state held)."""

@@ -219,6 +219,19 @@ class SessionWindows:
         self._latest[groups[np.isin(self._latest[groups], closing)]] = -1
         self._close_slots(closing, sink)
 
+    def live_groups(self) -> np.ndarray:
+        return np.unique(self._group[self._open])
+
+    def renumber_groups(self, live: np.ndarray) -> None:
+        """Also drops the latest event of groups without an open session. No row is out of order
+        for such a group unless it is behind the watermark, which sends it down the general path
+        anyway: its sessions closed at a watermark ``>= end + allowed_lateness_ms``, every end is
+        past the group's events, and a row not behind has ``event_ms + allowed_lateness_ms`` at or
+        past the watermark."""
+        self._group = np.where(self._open, np.searchsorted(live, self._group), -1)
+        self._latest = self._latest[live]
+        self._group_max_ms = self._group_max_ms[live]
+
     def _close_slots(self, slots: np.ndarray, sink: WindowSink) -> None:
         self._open[slots] = False
         sink.release(slots)

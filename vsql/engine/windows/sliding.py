@@ -69,7 +69,6 @@ class SlidingWindows:
         live = in_window & ~late
         cuts = np.flatnonzero(partial)
         bounds = [0, *cuts.tolist(), len(rows)]
-        group_count = int(rows.group_ids.max(initial=-1)) + 1
         for begin, end in itertools.pairwise(bounds):
             if begin == end:
                 continue
@@ -77,7 +76,7 @@ class SlidingWindows:
                 self.advance(int(rows.watermark_ms[begin]), sink)
             chunk = np.arange(begin, end)[live[begin:end]]
             pane_ms = (rows.event_ms[chunk] // self.unit_ms) * self.unit_ms
-            slots = self._units.lookup(pane_ms, rows.group_ids[chunk], group_count)
+            slots = self._units.lookup(pane_ms, rows.group_ids[chunk])
             sink.fold(rows.index[chunk], slots)
         return late
 
@@ -93,7 +92,7 @@ class SlidingWindows:
         keep &= ~late[row]
         row, start = row[keep], start[keep]
         group_ids = rows.group_ids[row]
-        slots = self._units.lookup(start, group_ids, int(rows.group_ids.max(initial=-1)) + 1)
+        slots = self._units.lookup(start, group_ids)
         sink.changes(
             Changes(
                 rows=rows.index[row],
@@ -151,6 +150,12 @@ class SlidingWindows:
         for pane in panes:
             if (pane // self.advance_ms) * self.advance_ms + self.size_ms <= limit_ms:
                 self._release(self._units.drop(pane), sink)
+
+    def live_groups(self) -> np.ndarray:
+        return self._units.live_groups()
+
+    def renumber_groups(self, live: np.ndarray) -> None:
+        self._units.renumber_groups(live)
 
     def _release(self, slots: np.ndarray, sink: WindowSink) -> None:
         sink.release(slots)

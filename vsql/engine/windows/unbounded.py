@@ -56,6 +56,12 @@ class UnboundedWindow:
             sink.fold(rows.index, slots)
         return np.zeros(len(rows), dtype=bool)
 
+    def live_groups(self) -> np.ndarray:
+        return np.arange(len(self._slot_of_group))
+
+    def renumber_groups(self, live: np.ndarray) -> None:
+        self._slot_of_group = self._slot_of_group[live]
+
     def advance(self, watermark_ms: int, sink: WindowSink) -> None:
         if watermark_ms != _END_OF_INPUT or self.emit_changes or not len(self._slot_of_group):
             return
