@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vsql.bench.runner import run_workloads
-from vsql.bench.workers import SteadyRun
+from vsql.bench.workers import SteadyRun, parallel_phase
 from vsql.bench.workloads import DEFAULT_WORKLOADS, ONE_WORKER, WORKLOADS
 
 
@@ -22,18 +22,49 @@ def test_tiny_run_relates_two_workers_to_one() -> None:
     assert result.normalized == pytest.approx(result.records_per_s / result.reference_records_per_s)
 
 
+def _worker(
+    settles: list[float], progress: list[tuple[float, int]], *, last_s: float | None, records: int
+) -> dict[str, object]:
+    """A worker's counters as ``WorkerStats`` writes them."""
+    first = progress[0][0] if progress else None
+    return {
+        "settles": settles,
+        "progress": progress,
+        "first_record_s": first,
+        "last_record_s": last_s,
+        "records_in": records,
+    }
+
+
+EARLY = _worker([0.0, 2.0], [(0.0, 0), (1.0, 100), (2.0, 200), (3.0, 300)], last_s=4.0, records=400)
+"""Read alone from 0 s, rebalanced at 2 s, read its last row at 4 s."""
+LATE = _worker([2.0], [(2.0, 0), (3.0, 150), (4.0, 300)], last_s=5.0, records=450)
+"""Joined at 2 s, read its last row at 5 s."""
+
+
 @pytest.mark.parametrize(
-    ("run", "rates"),
+    ("workers", "phase"),
     [
-        (SteadyRun(records=1_000, from_first_s=2.0, from_last_s=1.0, wall_s=9.0), (500.0, 1_000.0)),
-        (SteadyRun(records=1_000, from_first_s=2.0, from_last_s=-0.5, wall_s=9.0), (500.0, 500.0)),
-        (SteadyRun(records=1_000, from_first_s=-1.0, from_last_s=-2.0, wall_s=9.0), (0.0, 0.0)),
-        (SteadyRun(records=0, from_first_s=2.0, from_last_s=1.0, wall_s=9.0), (0.0, 0.0)),
+        ([EARLY, LATE], (200 + 300, 2.0)),
+        ([EARLY, {**LATE, "settles": [2.0, 6.0]}], (200 + 300, 2.0)),
+        ([EARLY], (400 - 200, 2.0)),
+        ([EARLY, _worker([2.0], [], last_s=None, records=0)], (200, 2.0)),
+        ([_worker([5.0], [], last_s=None, records=0)], (0, 0.0)),
+        ([EARLY, {**LATE, "settles": [4.5]}], (0, 0.0)),
     ],
-    ids=["steady", "last-change-after-the-rows", "settled-after-the-rows", "nothing-after-settling"],
+    ids=[
+        "from-the-last-join-to-the-first-finish",
+        "a-rebalance-after-the-last-row-is-ignored",
+        "one-worker-from-its-last-rebalance",
+        "an-idle-worker-does-not-count",
+        "nobody-read",
+        "never-all-reading-at-once",
+    ],
 )
-def test_steady_rates_bound_the_throughput_after_the_last_assignment_change(
-    run: SteadyRun, rates: tuple[float, float]
+def test_parallel_phase_spans_the_time_every_worker_reads_with_its_final_assignment(
+    workers: list[dict[str, object]], phase: tuple[int, float]
 ) -> None:
-    assert run.rates == rates
-    assert run.is_steady == (rates != (0.0, 0.0))
+    assert parallel_phase(workers) == phase
+    run = SteadyRun(*phase, wall_s=9.0)
+    assert run.is_steady == (phase[0] > 0)
+    assert run.rate == (phase[0] / phase[1] if phase[1] else 0.0)

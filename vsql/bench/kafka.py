@@ -231,14 +231,14 @@ class KafkaInputs:
         return _measured(_bare_consume(self._broker, topic, records, group_id=group))
 
     def _measure_workers(self, records: int, workers: int) -> Measurement:
-        """The steady state of a run by ``workers`` worker processes over an 8-partition topic;
-        the whole run's wall time when the group settled only after the rows were read."""
+        """The parallel phase of a run by ``workers`` worker processes over an 8-partition topic;
+        the whole run's wall time when it has none (a tiny run)."""
         if records not in self._worker_topics:
             self._worker_topics[records] = f"{_TOPIC}_workers_{records}"
             produce_trades(self._broker, self._worker_topics[records], records)
         run = time_workers(self._broker, self._worker_topics[records], workers=workers)
         if run.is_steady:
-            return _measured((run.records, run.from_first_s))
+            return _measured((run.records, run.seconds))
         return _measured((records, run.wall_s))
 
     def close(self) -> None:

@@ -5,12 +5,13 @@ worker processes (``vsql run``), and the speed-up of 2 over 1.
 Run ``python -m vsql.bench.workers --records 1200000 --repeat 3``; ``vsql bench run kafka_workers``
 reports the same measurement as a workload whose reference is the 1-worker run. Each run is a
 bounded ``CREATE STREAM ... AS SELECT`` keyed by the message key (no shuffle) in a fresh consumer
-group. Its rate is the steady state's: the rows each worker read after its last assignment change,
-summed, over the time from the first (lower bound) or the last (upper bound) of those changes to
-the last row read: a worker that settled first worked alone for a moment. Process start-up and the
-joining of the group (seconds on the embedded broker, whose rebalances are slow) are left out; the
-replay from the committed offsets after the last change is in. The wall time of each run, start-up
-included, is reported too.
+group. Its rate is the group's in its parallel phase: from the moment the last worker got the
+assignment it kept while reading (its last assignment change before its last row) until the
+first worker read its last row, the rows all workers read in that span (from their progress
+samples) over its length. Process start-up, joining the group (seconds on the embedded broker,
+whose rebalances are slow), a worker reading alone before the others joined and the tail where
+some have finished are left out; replays after a rebalance inside the span are in. The wall time
+of each run, start-up included, is reported too.
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ import argparse
 import io
 import itertools
 import json
+import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
+
+import numpy as np
 
 from vsql.bench.workloads import WORKLOADS
 from vsql.datagen import EventSpec, generate
@@ -33,7 +37,16 @@ from vsql.io.kafka.brokers import Broker, EmbeddedBroker
 from vsql.io.kafka.producer import JsonProducer
 from vsql.runtime.workers import run_workers
 
-__all__ = ["PARTITIONS", "ScalingResult", "SteadyRun", "main", "measure_scaling", "time_workers"]
+__all__ = [
+    "PARTITIONS",
+    "ScalingResult",
+    "SteadyRun",
+    "main",
+    "measure_scaling",
+    "parallel_phase",
+    "produce_trades",
+    "time_workers",
+]
 
 TOPIC = "trades"
 PARTITIONS = 8
@@ -42,47 +55,71 @@ _runs = itertools.count()
 
 @dataclass(frozen=True)
 class SteadyRun:
-    """One bounded run by workers: the rows read after the last assignment changes, the seconds
-    from the first and from the last of those changes to the last row, and the wall seconds."""
+    """One bounded run by workers: the rows read in its parallel phase, the phase's length in
+    seconds, and the whole run's wall seconds."""
 
     records: int
-    from_first_s: float
-    from_last_s: float
+    seconds: float
     wall_s: float
 
     @property
     def is_steady(self) -> bool:
-        """False when the group settled only after the rows were read (a tiny run)."""
-        return self.records > 0 and self.from_first_s > 0
+        """False when no worker read while every other was settled (a tiny run)."""
+        return self.records > 0 and self.seconds > 0
 
     @property
-    def rates(self) -> tuple[float, float]:
-        """Lower and upper bounds of the steady records/s (0 when not steady)."""
-        if not self.is_steady:
-            return 0.0, 0.0
-        low = self.records / self.from_first_s
-        return low, self.records / self.from_last_s if self.from_last_s > 0 else low
+    def rate(self) -> float:
+        """Records/s of the parallel phase (0 when not steady)."""
+        return self.records / self.seconds if self.is_steady else 0.0
 
 
 @dataclass(frozen=True)
 class ScalingResult:
-    """Steady records per second of each worker count as (lower, upper) bounds (best of the
-    repeats), and wall times in seconds (start-up included)."""
+    """Records per second of each worker count in the parallel phase, (best, median) of the
+    repeats, and the best wall times in seconds (start-up included)."""
 
     records: int
     rates: dict[int, tuple[float, float]]
     wall_s: dict[int, float]
 
     def speedup(self, workers: int, *, over: int = 1) -> tuple[float, float]:
-        """Throughput with ``workers`` workers over throughput with ``over``: (lower, upper)."""
+        """Throughput with ``workers`` workers over throughput with ``over``: (best, median)."""
         return self.rates[workers][0] / self.rates[over][0], self.rates[workers][1] / self.rates[over][1]
 
 
+def parallel_phase(workers: Sequence[dict[str, Any]]) -> tuple[int, float]:
+    """The rows read and the seconds of a run's parallel phase (see the module docstring), from
+    the workers' counters as ``WorkerStats`` writes them; (0, 0.0) when it has none."""
+    readers = [entry for entry in workers if entry["last_record_s"] is not None]
+    if not readers:
+        return 0, 0.0
+    start_s = max(_last_settle(entry) for entry in readers)
+    end_s = min(entry["last_record_s"] for entry in readers)
+    if end_s <= start_s:
+        return 0, 0.0
+    rows = sum(_records_at(entry, end_s) - _records_at(entry, start_s) for entry in readers)
+    return round(rows), end_s - start_s
+
+
+def _last_settle(entry: dict[str, Any]) -> float:
+    before = [moment for moment in entry["settles"] if moment <= entry["last_record_s"]]
+    return max(before, default=entry["first_record_s"])
+
+
+def _records_at(entry: dict[str, Any], moment_s: float) -> float:
+    """A worker's ``records_in`` at ``moment_s``, interpolated between its progress samples (its
+    final count holds from its last row on)."""
+    last_s = entry["last_record_s"]
+    samples = sorted((time_s, count) for time_s, count in entry["progress"] if time_s < last_s)
+    samples.append((last_s, entry["records_in"]))
+    times, counts = zip(*samples, strict=True)
+    return float(np.interp(moment_s, times, counts))
+
+
 def _script(sql: str, topic: str, sink: str) -> str:
-    keyed = sql.replace("FROM trades", f"FROM {topic}").replace(
-        "SELECT", f"CREATE STREAM {sink} AS SELECT", 1
-    )
-    return f"SET 'scan.bounded.mode' = 'latest-offset';\nSET '{topic}.key' = 'symbol';\n{keyed}"
+    query = sql.replace("FROM trades", f"FROM {topic}")
+    stream = query.replace("SELECT", f"CREATE STREAM {sink} AS SELECT", 1)
+    return f"SET 'scan.bounded.mode' = 'latest-offset';\nSET '{topic}.key' = 'symbol';\n{stream}"
 
 
 def produce_trades(broker: Broker, topic: str, records: int) -> None:
@@ -117,10 +154,8 @@ def time_workers(broker: Broker, topic: str, *, workers: int) -> SteadyRun:
         if code != 0:
             raise RuntimeError(f"a worker failed (exit code {code})")
         stats = [json.loads(path.read_text()) for path in stats_dir.glob("*.json")]
-    settled = [entry["settled_s"] for entry in stats if entry["settled_s"] is not None]
-    last = max(entry["last_record_s"] or 0.0 for entry in stats)
-    steady = sum(entry["records_in"] - entry["records_at_settled"] for entry in stats)
-    return SteadyRun(steady, last - min(settled), last - max(settled), wall_s)
+    records, seconds = parallel_phase(stats)
+    return SteadyRun(records, seconds, wall_s)
 
 
 def measure_scaling(records: int, *, repeat: int = 1, worker_counts: Sequence[int] = (1, 2)) -> ScalingResult:
@@ -128,14 +163,15 @@ def measure_scaling(records: int, *, repeat: int = 1, worker_counts: Sequence[in
     (runs interleaved, best of ``repeat``)."""
     with EmbeddedBroker() as broker:
         produce_trades(broker, TOPIC, records)
-        rates: dict[int, tuple[float, float]] = {}
-        walls: dict[int, float] = {}
+        runs: dict[int, list[SteadyRun]] = {workers: [] for workers in worker_counts}
         for _ in range(repeat):
             for workers in worker_counts:
-                run = time_workers(broker, TOPIC, workers=workers)
-                best, measured = rates.get(workers, (0.0, 0.0)), run.rates
-                rates[workers] = (max(best[0], measured[0]), max(best[1], measured[1]))
-                walls[workers] = min(walls.get(workers, float("inf")), run.wall_s)
+                runs[workers].append(time_workers(broker, TOPIC, workers=workers))
+    rates = {
+        workers: (max(run.rate for run in done), statistics.median(run.rate for run in done))
+        for workers, done in runs.items()
+    }
+    walls = {workers: min(run.wall_s for run in done) for workers, done in runs.items()}
     return ScalingResult(records, rates, walls)
 
 
@@ -146,11 +182,13 @@ def main(argv: Sequence[str] | None = None, *, stream: TextIO = sys.stdout) -> i
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     result = measure_scaling(args.records, repeat=args.repeat)
-    for workers, (low, high) in sorted(result.rates.items()):
+    for workers, (best, median) in sorted(result.rates.items()):
         wall_s = result.wall_s[workers]
-        stream.write(f"workers={workers}  {low:,.0f} to {high:,.0f} records/s  (wall {wall_s:.1f} s)\n")
-    low, high = result.speedup(2)
-    stream.write(f"speed-up 2 workers / 1 worker: {low:.2f}x to {high:.2f}x\n")
+        stream.write(
+            f"workers={workers}  best {best:,.0f}  median {median:,.0f} records/s  (wall {wall_s:.1f} s)\n"
+        )
+    best, median = result.speedup(2)
+    stream.write(f"speed-up 2 workers / 1 worker: best {best:.2f}x, median {median:.2f}x\n")
     return 0
 
 

@@ -47,12 +47,14 @@ from vsql.runtime.workers.repartition import ORIGIN_FIELDS, ORIGIN_SCHEMA, Repar
 from vsql.runtime.workers.stages import Topology
 from vsql.runtime.workers.tasks import QueryTask, RepartitionTask, Task, TaskCounters
 
-__all__ = ["Role", "StreamSink", "WorkerStats", "run_worker"]
+__all__ = ["PROGRESS_EVERY_S", "PROGRESS_SAMPLES", "Role", "StreamSink", "WorkerStats", "run_worker"]
 
 logger = logging.getLogger(__name__)
 
 _POLL_S = 0.2
 _DONE_CHECK_S = 0.25
+PROGRESS_EVERY_S = 0.05
+PROGRESS_SAMPLES = 4096
 
 
 class Role(Enum):
@@ -79,9 +81,10 @@ class WorkerStats:
         partitions: the partitions assigned now.
         first_record_s: wall-clock time (epoch s) of the first row, None before it.
         last_record_s: wall-clock time (epoch s) of the latest row.
-        settled_s: wall-clock time (epoch s) of the latest assignment change.
-        records_at_settled: ``records_in`` at that change (the rows read since then were read
-            with the group as it is now: its steady-state throughput).
+        settles: wall-clock times (epoch s) of the latest assignment changes, oldest first.
+        progress: (epoch s, ``records_in``) samples at least ``PROGRESS_EVERY_S`` apart, oldest
+            first: when each row was read, for measuring the group's throughput over a span
+            (the latest ``PROGRESS_SAMPLES`` at most).
     """
 
     records_in: int = 0
@@ -92,8 +95,8 @@ class WorkerStats:
     partitions: tuple[int, ...] = ()
     first_record_s: float | None = None
     last_record_s: float | None = None
-    settled_s: float | None = None
-    records_at_settled: int = 0
+    settles: list[float] = field(default_factory=list)
+    progress: list[tuple[float, int]] = field(default_factory=list)
     counters: TaskCounters = field(default_factory=TaskCounters, repr=False)
 
     def refresh(self) -> None:
@@ -103,6 +106,20 @@ class WorkerStats:
         self.rows_out = counters.rows_out
         self.dead_letter_count = counters.dead_letter_count
         self.duplicates_dropped = counters.duplicates_dropped
+
+    def sample(self, now_s: float) -> None:
+        """Record ``records_in`` at ``now_s`` (epoch s) unless the latest sample is too recent."""
+        if self.progress and now_s - self.progress[-1][0] < PROGRESS_EVERY_S:
+            return
+        self.progress.append((now_s, self.records_in))
+        if len(self.progress) > PROGRESS_SAMPLES:
+            del self.progress[: PROGRESS_SAMPLES // 2]
+
+    def settle(self, now_s: float) -> None:
+        """Record an assignment change at ``now_s`` (epoch s)."""
+        self.settles.append(now_s)
+        if len(self.settles) > PROGRESS_SAMPLES:
+            del self.settles[: PROGRESS_SAMPLES // 2]
 
 
 class StreamSink:
@@ -240,6 +257,7 @@ class _Worker:
                 self._commit()
                 last_commit = time.monotonic()
             self.stats.refresh()
+            self.stats.sample(time.time())
             if on_progress is not None:
                 on_progress(self.stats)
             if self._bounded and self._is_complete():
@@ -283,8 +301,7 @@ class _Worker:
                 self._committed[partition] = committed[partition][0]
         self.stats.rebalances += 1
         self.stats.refresh()
-        self.stats.settled_s = time.time()
-        self.stats.records_at_settled = self.stats.records_in
+        self.stats.settle(time.time())
         self.stats.partitions = tuple(sorted(assigned))
         logger.info("%s worker assigned partitions %s", self._role.value, list(self.stats.partitions))
 
