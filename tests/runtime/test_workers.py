@@ -10,6 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from vsql.cli import main
@@ -228,3 +229,27 @@ def test_terminate_stops_the_worker_processes_of_a_query(broker: EmbeddedBroker)
         assert _worker_pids("vsql-run-terminated") == []
     finally:
         session.close()
+
+
+def test_select_with_query_workers_hands_the_workers_rows_over(broker: EmbeddedBroker) -> None:
+    expected = _single_process(broker, BY_SYMBOL, "by_symbol_select")
+    session = _session(broker, "SET 'scan.bounded.mode' = 'latest-offset'")
+    tables: list[pa.Table] = []
+    try:
+        stats = session.execute(BY_SYMBOL, on_rows=tables.append)
+    finally:
+        session.close()
+    rows = [tuple(sorted(row.items())) for table in tables for row in table.to_pylist()]
+    assert set(rows) == expected
+    assert stats is not None and stats.records_in >= RECORDS and stats.rows_out == len(rows)
+
+
+def test_select_with_query_workers_stops_them_at_its_limit(broker: EmbeddedBroker) -> None:
+    session = _session(broker)
+    tables: list[pa.Table] = []
+    try:
+        stats = session.execute(BY_SYMBOL + " LIMIT 7", on_rows=tables.append)
+    finally:
+        session.close()
+    assert sum(table.num_rows for table in tables) == 7
+    assert stats is not None and stats.rows_out == 7

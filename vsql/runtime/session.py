@@ -8,10 +8,8 @@ session's broker.
 
 from __future__ import annotations
 
-import io
 import itertools
 import logging
-import tempfile
 import threading
 import time
 import uuid
@@ -21,7 +19,7 @@ from typing import TypeGuard
 
 import pyarrow as pa
 
-from vsql.engine.errors import ExecutionError, PlanError, VsqlError
+from vsql.engine.errors import PlanError, VsqlError
 from vsql.engine.settings import QuerySettings, ScanBoundedMode
 from vsql.engine.sql.plan import LogicalPlan
 from vsql.engine.sql.statements import SetStatement, UnsetStatement, compile_statement
@@ -37,7 +35,7 @@ from vsql.runtime.sinks import CallbackSink, DeadLetterSink, ResultSink, open_si
 from vsql.runtime.sources import BlockSource, KafkaSource, Source
 from vsql.runtime.stats import RunStats
 from vsql.runtime.topics import sample_topic_schema
-from vsql.runtime.workers import WorkerGroup, script_of
+from vsql.runtime.workers import WorkerQuery, script_of
 
 __all__ = ["Session", "bind_input", "sample_schema"]
 
@@ -174,7 +172,8 @@ class Session:
         SET/UNSET change the session. A SELECT runs in the foreground over its file, or over its
         topic: until caught up with the topic's end when ``until_caught_up`` or the
         ``scan.bounded.mode`` setting says so, else until ``cancel`` is set or its LIMIT is
-        reached. ``CREATE STREAM|TABLE ... AS SELECT`` over a topic starts in the background (see
+        reached; with ``'query.workers'`` above 1, in that many worker processes per stage. ``CREATE
+        STREAM|TABLE ... AS SELECT`` over a topic starts in the background (see
         ``queries``), in this process, or with ``'query.workers'`` above 1 in that many worker
         processes per stage (``vsql.runtime.workers``); over a file it runs to completion.
 
@@ -203,6 +202,8 @@ class Session:
             else:
                 self._start_background(plan, until_caught_up=until_caught_up)
             return None
+        if plan.sink is None and not is_file and plan.settings.workers > 1:
+            return self._run_workers(plan, statement, on_rows=on_rows, cancel=cancel, on_progress=on_progress)
         source = self._source_for(
             plan, group_id=f"vsql-query-{uuid.uuid4().hex[:12]}", until_caught_up=until_caught_up
         )
@@ -274,32 +275,43 @@ class Session:
     def _start_workers(self, plan: LogicalPlan, statement: str) -> None:
         """Run a background query in ``query.workers`` processes per stage, in the consumer group
         ``vsql run`` gives the same query (workers started elsewhere share its partitions)."""
+        query = WorkerQuery(
+            script_of(self._properties, statement),
+            broker=self._required_broker(),
+            workers=plan.settings.workers,
+            group_id=None,
+        )
+        self._add_query(plan, query.run, release=query.close)
+
+    def _run_workers(
+        self,
+        plan: LogicalPlan,
+        statement: str,
+        *,
+        on_rows: RowsSink,
+        cancel: threading.Event | None,
+        on_progress: ProgressHook | None,
+    ) -> RunStats:
+        """Run a SELECT in ``query.workers`` processes per stage, in a fresh consumer group (it
+        reads the whole topic, as a SELECT in this process does)."""
+        query = WorkerQuery(
+            script_of(self._properties, statement),
+            broker=self._required_broker(),
+            workers=plan.settings.workers,
+            group_id=f"vsql-query-{uuid.uuid4().hex[:12]}",
+            on_rows=on_rows,
+            limit=plan.limit,
+        )
+        try:
+            return query.run(cancel, on_progress)
+        finally:
+            query.close()
+
+    def _required_broker(self) -> Broker:
         broker = self.broker
         if broker is None:
             raise InputError("'query.workers' needs a Kafka broker")
-        scratch = tempfile.TemporaryDirectory(prefix="vsql-workers-")
-        try:
-            group = WorkerGroup(
-                script_of(self._properties, statement),
-                broker=broker,
-                workers=plan.settings.workers,
-                group_id=None,
-                out=io.StringIO(),
-                stats_dir=Path(scratch.name),
-                capture_errors=True,
-            )
-        except VsqlError:
-            scratch.cleanup()
-            raise
-
-        def run(cancel: threading.Event | None, on_progress: ProgressHook | None) -> RunStats:
-            group.start()
-            code = group.wait(cancel, on_progress)
-            if code != 0 and not (cancel is not None and cancel.is_set()):
-                raise ExecutionError(f"a worker failed: {group.failure() or 'see the log'}")
-            return group.stats()
-
-        self._add_query(plan, run, release=scratch.cleanup)
+        return broker
 
     def _add_query(
         self,

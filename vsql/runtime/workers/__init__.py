@@ -6,6 +6,7 @@ stage's consumer group, owns the partitions the group assigns it, one task per p
 key repartition through an internal topic first (``stages.py``, ``repartition.py``).
 """
 
+from vsql.runtime.workers.queries import WorkerQuery
 from vsql.runtime.workers.stages import (
     Topology,
     compile_script,
@@ -20,6 +21,7 @@ __all__ = [
     "Role",
     "Topology",
     "WorkerGroup",
+    "WorkerQuery",
     "WorkerStats",
     "compile_script",
     "describe_topology",
