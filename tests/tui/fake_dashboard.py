@@ -49,6 +49,7 @@ class FakeDashboard:
     terminated: list[str] = field(default_factory=list)
     switched: list[str | None] = field(default_factory=list)
     background: dict[str, RunStats] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
     label: str = "fake broker at localhost:9092"
     names: FakeNames = field(default_factory=FakeNames)
 
@@ -81,6 +82,10 @@ class FakeDashboard:
         infos += [
             QueryInfo(query_id=query_id, statement="CREATE STREAM", state=QueryState.RUNNING)
             for query_id in self.background
+        ]
+        infos += [
+            QueryInfo(query_id=query_id, statement="CREATE STREAM", state=QueryState.FAILED, error=error)
+            for query_id, error in self.failed.items()
         ]
         return infos
 

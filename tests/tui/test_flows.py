@@ -62,3 +62,20 @@ async def test_an_export_to_an_unknown_suffix_opens_an_error_screen(tmp_path: Pa
         await wait_for(pilot, lambda: isinstance(app.screen, ErrorScreen))
         assert "cannot export to 'out.xlsx'" in str(app.screen.query_one("#error-text").render())
     assert not target.exists()
+
+
+async def test_a_failed_background_query_is_announced_once_with_its_error() -> None:
+    dashboard = FakeDashboard(failed={"CSAS_BAD_1": "a worker failed: cannot evaluate CAST(symbol AS INT)"})
+    notices: list[Notify] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, Notify):
+            notices.append(message)
+
+    app = _app(dashboard)
+    async with app.run_test(message_hook=hook) as pilot:
+        await wait_for(pilot, lambda: bool(notices))
+        await pilot.pause(0.5)  # more polls of the queries list
+    assert [(n.notification.message, n.notification.severity) for n in notices] == [
+        ("CSAS_BAD_1 failed: a worker failed: cannot evaluate CAST(symbol AS INT)", "error")
+    ]

@@ -1,7 +1,7 @@
 """The queries list: background queries and datagen jobs with their state and rates.
 
 The highlighted row is the query the App terminates (F8) and whose metrics it follows while no
-foreground query runs.
+foreground query runs. A query that fails is announced once, with its error, as a notification.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ class QueriesList(DataTable[str]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._announced: set[str] = set()
 
     def on_mount(self) -> None:
         """Add the columns."""
@@ -39,6 +40,9 @@ class QueriesList(DataTable[str]):
         for key in [row.value for row in list(self.rows) if row.value not in known]:
             self.remove_row(key)
         for query in queries:
+            if query.error is not None and query.query_id not in self._announced:
+                self._announced.add(query.query_id)
+                self.notify(f"{query.query_id} failed: {query.error}", severity="error", timeout=15)
             cells = (
                 query.query_id,
                 query.state.value.lower(),
