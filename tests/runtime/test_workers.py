@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -253,3 +254,23 @@ def test_select_with_query_workers_stops_them_at_its_limit(broker: EmbeddedBroke
         session.close()
     assert sum(table.num_rows for table in tables) == 7
     assert stats is not None and stats.rows_out == 7
+
+
+def test_unbounded_repartitioned_select_emits_before_its_input_ends(broker: EmbeddedBroker) -> None:
+    """The source is keyed by symbol, so each aggregate partition hears from some source
+    partitions only; the others must not hold its watermark back for ever."""
+    session = Session(broker=broker)
+    for statement in ("SET 'query.workers' = '2'", "SET 'watermark.idle_timeout' = '1s'"):
+        session.execute(statement, on_rows=print)
+    tables: list[pa.Table] = []
+    cancel = threading.Event()
+    safety = threading.Timer(90, cancel.set)
+    safety.start()
+    try:
+        stats = session.execute(BY_SYMBOL + " LIMIT 5", on_rows=tables.append, cancel=cancel)
+    finally:
+        safety.cancel()
+        session.close()
+    assert not cancel.is_set(), "the LIMIT ended the query, not the safety timer"
+    assert sum(table.num_rows for table in tables) == 5
+    assert stats is not None and stats.rows_out == 5

@@ -104,9 +104,11 @@ class WorkerQuery:
         Raises:
             ExecutionError: a worker failed (its last error line says why).
         """
-        stop = cancel or threading.Event()
+        stop = threading.Event()
 
         def progress(stats: RunStats) -> None:
+            if cancel is not None and cancel.is_set():
+                stop.set()
             self._hand_over(stop)
             if on_progress is not None:
                 on_progress(self._counted(stats))

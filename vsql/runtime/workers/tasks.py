@@ -87,8 +87,11 @@ class QueryTask:
         counters: the worker's counters.
         resume_watermark_ms: the watermark committed for this partition by its previous owner.
         restore: the input is the repartition topic: restore each row's origin first.
-        source_partitions: with ``restore``, the source topic's partition count (each holds the
-            watermark back until it has delivered, or is idle for ``watermark.idle_timeout``).
+        source_partitions: with ``restore``, the source topic's partition count. Each holds the
+            watermark back until it has delivered, or has sent nothing here for
+            ``watermark.idle_timeout`` since the task started or since its last row. A source
+            partition may never send rows here (a source keyed by the grouping key sends each
+            key to one repartition partition): the idle timeout releases it.
     """
 
     def __init__(
@@ -118,6 +121,8 @@ class QueryTask:
             self.pipeline.resume_after(resume_watermark_ms)
         if restore and plan.window is not None:
             self.pipeline.expect_partitions(list(range(source_partitions)))
+            started = time.monotonic()
+            self._last_delivery = dict.fromkeys(range(source_partitions), started)
 
     def process(self, decoded: Decoded) -> None:
         batch = decoded.batch
