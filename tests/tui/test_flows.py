@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.notifications import Notify
@@ -17,14 +18,20 @@ def _app(dashboard: FakeDashboard) -> VsqlApp:
     return VsqlApp(lambda: dashboard, baselines=BASELINES, poll_s=0.2)
 
 
-async def test_a_rate_that_is_not_a_whole_number_is_refused_and_starts_nothing() -> None:
-    dashboard = FakeDashboard()
+def _notifications() -> tuple[list[Notify], Callable[[object], None]]:
+    """A list of the notifications an App posts, and the message hook that fills it."""
     notices: list[Notify] = []
 
     def hook(message: object) -> None:
         if isinstance(message, Notify):
             notices.append(message)
 
+    return notices, hook
+
+
+async def test_a_rate_that_is_not_a_whole_number_is_refused_and_starts_nothing() -> None:
+    dashboard = FakeDashboard()
+    notices, hook = _notifications()
     app = _app(dashboard)
     async with app.run_test(message_hook=hook) as pilot:
         await wait_for(pilot, lambda: app.dashboard is not None)
@@ -66,12 +73,7 @@ async def test_an_export_to_an_unknown_suffix_opens_an_error_screen(tmp_path: Pa
 
 async def test_a_failed_background_query_is_announced_once_with_its_error() -> None:
     dashboard = FakeDashboard(failed={"CSAS_BAD_1": "a worker failed: cannot evaluate CAST(symbol AS INT)"})
-    notices: list[Notify] = []
-
-    def hook(message: object) -> None:
-        if isinstance(message, Notify):
-            notices.append(message)
-
+    notices, hook = _notifications()
     app = _app(dashboard)
     async with app.run_test(message_hook=hook) as pilot:
         await wait_for(pilot, lambda: bool(notices))
