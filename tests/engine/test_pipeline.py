@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 
 from vsql.engine.pipeline import Pipeline
@@ -67,6 +68,27 @@ def test_idle_partition_stops_holding_the_watermark_and_windows_close() -> None:
     closed = pipeline.mark_idle(1).rows.to_pylist()
     assert closed == [{"n": 2, "ws": 0}]
     assert pipeline.metrics.watermark_ms == 2500
+
+
+def test_progress_of_a_partition_moves_the_watermark_as_its_rows_would() -> None:
+    query = "SELECT COUNT(*) AS n, _window_start AS ws FROM t WINDOW TUMBLING(1s)"
+    batch = pa.record_batch(
+        {"_timestamp": pa.array([100, 2500], type=pa.int64()), "_partition": pa.array([0, 0], pa.int32())}
+    )
+    with_progress, with_rows = Pipeline(compile_query(query)), Pipeline(compile_query(query))
+    for pipeline in (with_progress, with_rows):
+        pipeline.expect_partitions([0, 1])
+        assert pipeline.process(batch).rows.num_rows == 0, "partition 1 holds the watermark"
+    progress = with_progress.observe_progress(np.array([1]), np.array([2600]))
+    late_row = pa.record_batch(
+        {"_timestamp": pa.array([2600], type=pa.int64()), "_partition": pa.array([1], pa.int32())}
+    )
+    rows = with_rows.process(late_row)
+    assert progress.rows.to_pylist() == [{"n": 1, "ws": 0}]
+    assert rows.rows.to_pylist() == [{"n": 1, "ws": 0}]
+    assert with_progress.metrics.watermark_ms == with_rows.metrics.watermark_ms == 2500
+    advanced = with_progress.observe_progress(np.array([1, 0]), np.array([3100, 3200]))
+    assert advanced.rows.to_pylist() == [{"n": 1, "ws": 2000}]
 
 
 def test_context_carries_group_keys_and_window_bounds_even_when_not_selected() -> None:

@@ -10,9 +10,12 @@ import pytest
 from vsql.engine.errors import PlanError, UnsupportedError
 from vsql.engine.settings import QuerySettings
 from vsql.engine.sql.statements import compile_query
+from vsql.io.formats.decoded import DEAD_LETTER_SCHEMA, Decoded
 from vsql.repl.explain import explain_plan
+from vsql.runtime.sinks import CallbackSink
 from vsql.runtime.workers import compile_script, describe_topology, plan_topology
 from vsql.runtime.workers.repartition import OriginFilter, restore_origin
+from vsql.runtime.workers.tasks import QueryTask, TaskCounters
 
 COUNT_BY = "SELECT {keys}, COUNT(*) AS n FROM trades GROUP BY {keys} WINDOW TUMBLING(1s)"
 
@@ -144,3 +147,46 @@ def test_origin_filter_drops_a_repeat_inside_one_batch() -> None:
         False,
         True,
     ]
+
+
+def _repartitioned(rows: list[tuple[int, int, int, int | None]]) -> Decoded:
+    """Messages at offsets 0.. of repartition partition 0, as the second stage decodes them; each
+    row is (timestamp, origin partition, origin offset, progress ms or None for a data row)."""
+    times, partitions, offsets, progress = (list(column) for column in zip(*rows, strict=True))
+    count = len(rows)
+    batch = pa.RecordBatch.from_pydict(
+        {
+            "_key": pa.nulls(count, pa.string()),
+            "_timestamp": pa.array(times, pa.int64()),
+            "_partition": pa.array([0] * count, pa.int32()),
+            "_offset": pa.array(range(count), pa.int64()),
+            "__origin_key": pa.nulls(count, pa.string()),
+            "__origin_partition": pa.array(partitions, pa.int64()),
+            "__origin_offset": pa.array(offsets, pa.int64()),
+            "__progress_ms": pa.array(progress, pa.int64()),
+        }
+    )
+    return Decoded(batch, DEAD_LETTER_SCHEMA.empty_table())
+
+
+def test_progress_markers_move_the_watermark_and_are_not_rows() -> None:
+    """Source partition 1 sends no rows to this partition, only markers: they close the window
+    the data row of source partition 0 is in, and count as no input."""
+    plan = compile_query("SELECT COUNT(*) AS n, _window_start AS ws FROM trades WINDOW TUMBLING(1s)")
+    tables: list[pa.Table] = []
+    counters = TaskCounters()
+    task = QueryTask(
+        plan,
+        0,
+        sink=CallbackSink(tables.append),
+        dead_letters=None,
+        counters=counters,
+        resume_watermark_ms=None,
+        restore=True,
+        source_partitions=2,
+    )
+    task.process(_repartitioned([(500, 0, 7, None), (2500, 1, 3, 2500)]))
+    assert tables == [], "source partition 0 has not moved past the window yet"
+    task.process(_repartitioned([(2600, 0, 8, 2600)]))
+    assert [table.to_pylist() for table in tables] == [[{"n": 1, "ws": 0}]]
+    assert (counters.records_in, counters.duplicates_dropped) == (1, 0)

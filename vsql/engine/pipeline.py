@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import partial
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
@@ -120,6 +121,13 @@ class Pipeline:
         decided by the caller): it stops holding the watermark back until it delivers again, and
         the windows that releases close."""
         return self._collect(self._stage.mark_idle(partition))
+
+    def observe_progress(self, partitions: np.ndarray, event_ms: np.ndarray) -> StepOutput:
+        """Partition ``partitions[i]`` has reached event time ``event_ms[i]`` (int64 epoch ms),
+        though its rows went elsewhere (a shuffle sends each key's rows to one consumer): the
+        watermark moves as if rows with those times had arrived here, and the windows it closes
+        are emitted."""
+        return self._collect(self._stage.observe_progress(partitions, event_ms))
 
     def expect_partitions(self, partitions: list[int]) -> None:
         """``partitions`` are known to have data waiting (a topic's partitions with unread

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
 import pyarrow as pa
 
 __all__ = ["Stage", "StageOutput"]
@@ -34,6 +35,10 @@ class Stage(Protocol):
 
     def expect_partitions(self, partitions: list[int]) -> None:
         """``partitions`` have data waiting: each holds the watermark until it delivers."""
+
+    def observe_progress(self, partitions: np.ndarray, event_ms: np.ndarray) -> StageOutput:
+        """Each ``partitions[i]`` has reached event time ``event_ms[i]`` without rows here: the
+        watermark moves as if rows with those times had arrived, and windows it closes emit."""
 
     def suppress_emitted(self, watermark_ms: int) -> None:
         """An earlier run emitted every window the watermark ``watermark_ms`` had closed."""

@@ -145,6 +145,14 @@ class AggregateStage:
     def expect_partitions(self, partitions: list[int]) -> None:
         self._watermark.expect(partitions)
 
+    def observe_progress(self, partitions: np.ndarray, event_ms: np.ndarray) -> StageOutput:
+        if self._plan.window is None or not len(event_ms):
+            return StageOutput()
+        self._watermark.observe(partitions, event_ms)
+        self._windows.advance(self._watermark.current_ms, self._aggregation)
+        self._forget_dead_groups()
+        return StageOutput(frames=self._aggregation.take_frames())
+
     def mark_idle(self, partition: int) -> StageOutput:
         self._watermark.mark_idle(partition)
         self._windows.advance(self._watermark.current_ms, self._aggregation)

@@ -39,5 +39,9 @@ class StatelessStage:
     def expect_partitions(self, partitions: list[int]) -> None:
         """No watermark here."""
 
+    def observe_progress(self, partitions: np.ndarray, event_ms: np.ndarray) -> StageOutput:
+        """No watermark here: progress changes nothing."""
+        return StageOutput()
+
     def suppress_emitted(self, watermark_ms: int) -> None:
         """No windows here."""

@@ -7,8 +7,10 @@ and resume there from what was committed for it alone.
 
 - ``QueryTask`` runs the query's engine. Reading the repartition topic (``restore=True``), it
   gives the engine each row as it was read from the source (see ``repartition.py``): duplicates
-  written by a replayed first stage are dropped, and the watermark runs per source partition.
-- ``RepartitionTask`` writes rows to the repartition topic; it holds no state.
+  written by a replayed first stage are dropped, the watermark runs per source partition, and
+  progress markers move it for source partitions whose rows went elsewhere.
+- ``RepartitionTask`` writes rows to the repartition topic, and for windowed queries a progress
+  marker to each of its partitions after every batch; it holds no state.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Protocol
 import numpy as np
 import pyarrow as pa
 
+from vsql.engine.batch import column_or_nulls, event_time_ms
 from vsql.engine.columns import OFFSET, PARTITION
 from vsql.engine.pipeline import Pipeline, StepOutput
 from vsql.engine.sql.plan import LogicalPlan
@@ -28,6 +31,7 @@ from vsql.runtime.sinks import DeadLetterSink, ResultSink
 from vsql.runtime.workers.repartition import (
     ORIGIN_OFFSET,
     ORIGIN_PARTITION,
+    PROGRESS,
     OriginFilter,
     RepartitionWriter,
     restore_origin,
@@ -88,10 +92,8 @@ class QueryTask:
         resume_watermark_ms: the watermark committed for this partition by its previous owner.
         restore: the input is the repartition topic: restore each row's origin first.
         source_partitions: with ``restore``, the source topic's partition count. Each holds the
-            watermark back until it has delivered, or has sent nothing here for
-            ``watermark.idle_timeout`` since the task started or since its last row. A source
-            partition may never send rows here (a source keyed by the grouping key sends each
-            key to one repartition partition): the idle timeout releases it.
+            watermark back until it has delivered rows or progress markers, or has sent nothing
+            here for ``watermark.idle_timeout`` since the task started or since it last did.
     """
 
     def __init__(
@@ -128,7 +130,13 @@ class QueryTask:
         batch = decoded.batch
         partitions, offsets = _ints(batch, PARTITION), _ints(batch, OFFSET)
         skipped = _last_offset(decoded.dead_letters)
+        progress: pa.RecordBatch | None = None
         if self._origins is not None and batch.num_rows:
+            markers = np.asarray(column_or_nulls(batch, PROGRESS).is_valid(), dtype=bool)
+            if markers.any():
+                skipped = max(int(offsets[markers].max()), skipped if skipped is not None else -1)
+                progress, batch = batch.filter(pa.array(markers)), batch.filter(pa.array(~markers))
+                partitions, offsets = partitions[~markers], offsets[~markers]
             fresh = self._origins.fresh(_ints(batch, ORIGIN_PARTITION), _ints(batch, ORIGIN_OFFSET))
             batch = restore_origin(batch)
             if not fresh.all():
@@ -136,12 +144,16 @@ class QueryTask:
                 skipped = max(int(offsets[~fresh].max()), skipped if skipped is not None else -1)
                 batch = batch.filter(pa.array(fresh))
                 partitions, offsets = partitions[fresh], offsets[fresh]
-            self._note_origins(batch)
+            self._note_origins(_ints(batch, PARTITION))
         self._ledger.record(
             partitions, offsets, rejected=None if skipped is None else {self.partition: skipped}
         )
         self._counters.records_in += batch.num_rows
         self._emit(self.pipeline.process(batch), decoded.dead_letters)
+        if progress is not None:
+            origins = _ints(progress, ORIGIN_PARTITION)
+            self._note_origins(origins)
+            self._emit(self.pipeline.observe_progress(origins, _ints(progress, PROGRESS)), None)
 
     def release_idle(self) -> None:
         """Source partitions (of a repartitioned input) silent for the idle timeout stop holding
@@ -161,9 +173,9 @@ class QueryTask:
         safe = self._ledger.safe_offsets(self.pipeline.held_since_seq).get(self.partition)
         return None if safe is None else (safe, self.pipeline.metrics.watermark_ms)
 
-    def _note_origins(self, batch: pa.RecordBatch) -> None:
+    def _note_origins(self, origins: np.ndarray) -> None:
         now = time.monotonic()
-        for origin in np.unique(_ints(batch, PARTITION)).tolist():
+        for origin in np.unique(origins).tolist():
             self._last_delivery[origin] = now
             self._idle.discard(origin)
 
@@ -186,6 +198,9 @@ class RepartitionTask:
         writer: the repartition writer (shared by the worker's tasks).
         dead_letters: where undecodable records go, or None (they are counted either way).
         counters: the worker's counters.
+        event_time_column: the windowed query's event-time field: after each batch a progress
+            marker tells every repartition partition the highest event time read so far. None
+            for queries without windows (no watermark to forward).
     """
 
     def __init__(
@@ -195,12 +210,15 @@ class RepartitionTask:
         writer: RepartitionWriter,
         dead_letters: DeadLetterSink | None,
         counters: TaskCounters,
+        event_time_column: str | None = None,
     ) -> None:
         self.partition = partition
         self.finished = False
         self._writer = writer
         self._dead_letters = dead_letters
         self._counters = counters
+        self._event_time_column = event_time_column
+        self._progress_ms: int | None = None
         self._next_offset: int | None = None
 
     def process(self, decoded: Decoded) -> None:
@@ -217,6 +235,17 @@ class RepartitionTask:
                 self._dead_letters.write(decoded.dead_letters)
         if last >= 0:
             self._next_offset = max(self._next_offset or 0, last + 1)
+        if self._event_time_column is not None and batch.num_rows:
+            self._forward_progress(batch, last)
+
+    def _forward_progress(self, batch: pa.RecordBatch, last_offset: int) -> None:
+        event_ms, rejected = event_time_ms(batch, self._event_time_column or "")
+        usable = event_ms if rejected is None else event_ms[rejected == None]  # noqa: E711
+        if not len(usable):
+            return
+        highest = int(usable.max())
+        self._progress_ms = highest if self._progress_ms is None else max(self._progress_ms, highest)
+        self._writer.write_progress(self.partition, last_offset, self._progress_ms)
 
     def finish(self) -> None:
         self.finished = True

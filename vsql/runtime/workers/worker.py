@@ -210,8 +210,12 @@ class _Worker:
         self._producer: JsonProducer | None = None
         if role is Role.REPARTITION:
             self._producer = JsonProducer(broker.client_config)
+            repartition = broker.topics().get(topology.repartition_topic)
             self._writer = RepartitionWriter(
-                self._producer, topology.repartition_topic, topology.shuffle_keys or ()
+                self._producer,
+                topology.repartition_topic,
+                topology.shuffle_keys or (),
+                partitions=repartition.partitions if repartition is not None else 1,
             )
         elif plan.sink is not None:
             self._sink = open_sink(plan.sink, settings, broker=broker)
@@ -308,7 +312,11 @@ class _Worker:
     def _task(self, partition: int, resume_watermark_ms: int | None) -> Task:
         if self._writer is not None:
             return RepartitionTask(
-                partition, writer=self._writer, dead_letters=self._dead_letters, counters=self.stats.counters
+                partition,
+                writer=self._writer,
+                dead_letters=self._dead_letters,
+                counters=self.stats.counters,
+                event_time_column=self._plan.event_time_column if self._plan.window is not None else None,
             )
         assert self._sink is not None
         return QueryTask(
