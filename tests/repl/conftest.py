@@ -1,10 +1,10 @@
-"""Shared fixtures of the shell tests that need a real broker: one embedded broker per module and
-topics filled with generated trades."""
+"""Shared fixtures of the shell tests that need a real broker (``broker`` comes from
+``tests/conftest.py``): topics filled with generated trades."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -13,12 +13,6 @@ from vsql.io.kafka.brokers import EmbeddedBroker
 from vsql.io.kafka.producer import JsonProducer
 
 _names = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def broker() -> Iterator[EmbeddedBroker]:
-    with EmbeddedBroker() as started:
-        yield started
 
 
 @pytest.fixture

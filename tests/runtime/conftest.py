@@ -1,10 +1,10 @@
-"""Shared fixtures of runtime tests: one embedded broker per module, fresh topics, a topic reader."""
+"""Shared fixtures of runtime tests (``broker`` is in ``tests/conftest.py``): fresh topics, a reader."""
 
 from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -30,12 +30,6 @@ class Message:
     def fields(self) -> dict | None:
         """The JSON value as a dict, None for a tombstone."""
         return None if self.value is None else json.loads(self.value)
-
-
-@pytest.fixture(scope="module")
-def broker() -> Iterator[EmbeddedBroker]:
-    with EmbeddedBroker() as started:
-        yield started
 
 
 @pytest.fixture

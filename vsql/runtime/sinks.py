@@ -36,6 +36,7 @@ __all__ = [
     "FileSink",
     "KafkaSink",
     "ResultSink",
+    "StreamSink",
     "message_keys",
     "open_sink",
 ]
@@ -80,21 +81,17 @@ class CallbackSink:
         """Nothing to release."""
 
 
-class FileSink:
-    """Appends results to an NDJSON (``json``) or CSV file.
+class StreamSink:
+    """Writes results to a text stream as NDJSON (``json``) or CSV; ``flush`` (before each commit)
+    and ``close`` flush it, and the stream stays open (standard output, say).
 
     Raises:
         PlanError: the format is neither ``json`` nor ``csv``.
     """
 
-    def __init__(self, path: Path, *, file_format: str = "json") -> None:
-        if file_format not in FILE_FORMATS:
-            raise PlanError(
-                f"unknown file sink format {file_format!r}; formats are {', '.join(FILE_FORMATS)}"
-            )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._stream: TextIO = path.open("a", encoding="utf-8")
-        self._writer = _FILE_WRITERS[file_format](self._stream)
+    def __init__(self, stream: TextIO, *, file_format: str = "json") -> None:
+        self._stream = stream
+        self._writer = _FILE_WRITERS[_checked_format(file_format)](stream)
 
     def write(self, output: StepOutput) -> None:
         if output.rows.num_rows:
@@ -105,7 +102,29 @@ class FileSink:
 
     def close(self) -> None:
         self._writer.close()
+
+
+class FileSink(StreamSink):
+    """Appends results to an NDJSON (``json``) or CSV file, closed with the sink.
+
+    Raises:
+        PlanError: the format is neither ``json`` nor ``csv``.
+    """
+
+    def __init__(self, path: Path, *, file_format: str = "json") -> None:
+        _checked_format(file_format)  # before the file is created
+        path.parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(path.open("a", encoding="utf-8"), file_format=file_format)
+
+    def close(self) -> None:
+        super().close()
         self._stream.close()
+
+
+def _checked_format(file_format: str) -> str:
+    if file_format not in FILE_FORMATS:
+        raise PlanError(f"unknown file sink format {file_format!r}; formats are {', '.join(FILE_FORMATS)}")
+    return file_format
 
 
 def open_sink(spec: SinkSpec, settings: QuerySettings, *, broker: Broker | None) -> ResultSink:

@@ -1,9 +1,9 @@
-"""Shared fixtures: one embedded broker per test module, unique topic names, small inputs."""
+"""Shared fixtures (``broker`` comes from ``tests/conftest.py``): unique topic names, small inputs."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pyarrow as pa
 import pytest
@@ -11,12 +11,6 @@ import pytest
 from vsql.io.kafka.brokers import EmbeddedBroker
 
 _names = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def broker() -> Iterator[EmbeddedBroker]:
-    with EmbeddedBroker() as started:
-        yield started
 
 
 @pytest.fixture

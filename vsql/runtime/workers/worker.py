@@ -24,32 +24,32 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 import numpy as np
 import pyarrow as pa
 from confluent_kafka import OFFSET_BEGINNING
 
 from vsql.engine.columns import PARTITION
-from vsql.engine.pipeline import StepOutput
 from vsql.engine.settings import ConsumerTier, ScanBoundedMode
 from vsql.engine.sql.plan import LogicalPlan
 from vsql.io.formats.decoded import Decoded
-from vsql.io.formats.writers import JsonLinesWriter
 from vsql.io.kafka.brokers import Broker, ensure_topic
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.errors import BrokerError
 from vsql.io.kafka.producer import JsonProducer
-from vsql.runtime.sinks import DeadLetterSink, ResultSink, open_sink
+from vsql.runtime.sinks import DeadLetterSink, ResultSink, StreamSink, open_sink
 from vsql.runtime.sources import parse_watermark_metadata, watermark_metadata
 from vsql.runtime.workers.completion import GroupCompletion
 from vsql.runtime.workers.repartition import ORIGIN_FIELDS, ORIGIN_SCHEMA, RepartitionWriter
 from vsql.runtime.workers.stages import Topology
 from vsql.runtime.workers.tasks import QueryTask, RepartitionTask, Task, TaskCounters
 
-__all__ = ["PROGRESS_EVERY_S", "PROGRESS_SAMPLES", "Role", "StreamSink", "WorkerStats", "run_worker"]
+__all__ = ["PROGRESS_EVERY_S", "PROGRESS_SAMPLES", "Role", "WorkerStats", "run_worker"]
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _POLL_S = 0.2
 _DONE_CHECK_S = 0.25
@@ -111,33 +111,18 @@ class WorkerStats:
         """Record ``records_in`` at ``now_s`` (epoch s) unless the latest sample is too recent."""
         if self.progress and now_s - self.progress[-1][0] < PROGRESS_EVERY_S:
             return
-        self.progress.append((now_s, self.records_in))
-        if len(self.progress) > PROGRESS_SAMPLES:
-            del self.progress[: PROGRESS_SAMPLES // 2]
+        _append_capped(self.progress, (now_s, self.records_in))
 
     def settle(self, now_s: float) -> None:
         """Record an assignment change at ``now_s`` (epoch s)."""
-        self.settles.append(now_s)
-        if len(self.settles) > PROGRESS_SAMPLES:
-            del self.settles[: PROGRESS_SAMPLES // 2]
+        _append_capped(self.settles, now_s)
 
 
-class StreamSink:
-    """Writes a plain SELECT's results as NDJSON lines to a stream, flushed before each commit."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self._writer = JsonLinesWriter(stream)
-
-    def write(self, output: StepOutput) -> None:
-        if output.rows.num_rows:
-            self._writer.write(output.rows)
-
-    def flush(self) -> None:
-        self._stream.flush()
-
-    def close(self) -> None:
-        self._stream.flush()
+def _append_capped(items: list[T], item: T) -> None:
+    """Append, dropping the older half once more than ``PROGRESS_SAMPLES`` are kept."""
+    items.append(item)
+    if len(items) > PROGRESS_SAMPLES:
+        del items[: PROGRESS_SAMPLES // 2]
 
 
 def run_worker(
