@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 
@@ -11,6 +12,7 @@ import pytest
 from confluent_kafka import Consumer
 
 from vsql.engine.settings import ConsumerTier
+from vsql.io.kafka import consumer as consumer_module
 from vsql.io.kafka.brokers import EmbeddedBroker
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.errors import TopicNotFoundError
@@ -186,3 +188,36 @@ def _watermarks(broker: EmbeddedBroker, topic: str) -> tuple[int, int]:
         return probe.get_watermark_offsets(TopicPartition(topic, 0), timeout=5)
     finally:
         probe.close()
+
+
+class _StuckClient:
+    """Stands in for a librdkafka client whose close hangs: until released, or 5 s at most (so a
+    close that waits for it fails the test instead of hanging it)."""
+
+    def __init__(self, client: Consumer) -> None:
+        self.client = client
+        self.release = threading.Event()
+
+    def close(self) -> None:
+        self.release.wait(5.0)
+        self.client.close()
+
+
+def test_close_gives_up_on_a_client_that_never_leaves_its_group(
+    broker: EmbeddedBroker,
+    topic_factory: Callable[[int], str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(consumer_module, "CLOSE_WAIT_S", 0.2)
+    topic = topic_factory(1)
+    consumer = TopicConsumer(broker.consumer_config, topic, group_id=f"g-{topic}")
+    stuck = _StuckClient(consumer._consumer)
+    consumer._consumer = stuck
+    started = time.monotonic()
+    consumer.close()
+    try:
+        assert time.monotonic() - started < 2.0
+        assert f"consumer of {topic} did not leave its group" in caplog.text
+    finally:
+        stuck.release.set()

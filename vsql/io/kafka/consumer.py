@@ -15,6 +15,7 @@ silently.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
@@ -36,9 +37,12 @@ from vsql.io.kafka.tiers import make_fetcher
 
 _UNREACHABLE = frozenset({KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._RESOLVE})
 
-__all__ = ["DEFAULT_BATCH_SIZE", "TopicConsumer"]
+__all__ = ["CLOSE_WAIT_S", "DEFAULT_BATCH_SIZE", "TopicConsumer"]
 
 logger = logging.getLogger(__name__)
+
+CLOSE_WAIT_S = 10.0
+"""How long ``TopicConsumer.close`` waits for the client to leave its group."""
 
 DEFAULT_BATCH_SIZE = 50_000
 _second = itemgetter(1)
@@ -285,12 +289,26 @@ class TopicConsumer:
         return [tp.metadata for tp in found if tp.metadata]
 
     def close(self) -> None:
-        """Stop fetching and leave the group (offsets are not committed). Idempotent."""
+        """Stop fetching and leave the group (offsets are not committed). Idempotent.
+
+        Leaving the group waits at most ``CLOSE_WAIT_S``: librdkafka's close can block for good
+        when a rebalance is under way as the group's other members leave (seen on the embedded
+        broker). After that the client is abandoned with a warning, and the group notices the
+        departure at its session timeout instead.
+        """
         if self._closed:
             return
         self._closed = True
         self._fetcher.close()
-        self._consumer.close()
+        leaving = threading.Thread(target=self._consumer.close, name="vsql-consumer-close", daemon=True)
+        leaving.start()
+        leaving.join(CLOSE_WAIT_S)
+        if leaving.is_alive():
+            logger.warning(
+                "consumer of %s did not leave its group within %.0f s; the group will time it out",
+                self.topic,
+                CLOSE_WAIT_S,
+            )
         if self._log_reader is not None:
             self._log_reader.close()
 
