@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -31,15 +32,20 @@ def broker() -> EmbeddedBroker:
     embedded.close()
 
 
-def _run(
-    broker: EmbeddedBroker, sink: str, group: str, *, kill_after: int | None = None
-) -> tuple[int, int | None]:
-    """Exit code of the query process and, when it ended normally, how many records it read."""
+class _Ended(NamedTuple):
+    code: int
+    records_read: int | None
+    log: str
+
+
+def _run(broker: EmbeddedBroker, sink: str, group: str, *, kill_after: int | None = None) -> _Ended:
+    """How the query process ended: its exit code, how many records it read (when it ended
+    normally) and what it logged."""
     command = [sys.executable, str(SCRIPT), broker.bootstrap, "trades", sink, group]
     if kill_after is not None:
         command += ["--kill-after", str(kill_after)]
     done = subprocess.run(command, check=False, timeout=120, capture_output=True, text=True)
-    return done.returncode, int(done.stdout) if done.returncode == 0 else None
+    return _Ended(done.returncode, int(done.stdout) if done.returncode == 0 else None, done.stderr)
 
 
 def _results(broker: EmbeddedBroker, topic: str) -> list[tuple]:
@@ -52,15 +58,19 @@ def _results(broker: EmbeddedBroker, topic: str) -> list[tuple]:
 
 
 def test_killed_and_restarted_query_loses_nothing(broker: EmbeddedBroker) -> None:
-    assert _run(broker, "uninterrupted", "group-a") == (0, RECORDS)
+    assert _run(broker, "uninterrupted", "group-a")[:2] == (0, RECORDS)
     expected = _results(broker, "uninterrupted")
     assert len(expected) > 1000
 
-    assert _run(broker, "restarted", "group-b", kill_after=RECORDS // 2) == (-9, None)
+    killed = _run(broker, "restarted", "group-b", kill_after=RECORDS // 2)
+    assert killed[:2] == (-9, None), killed.log
     first_part = len(_results(broker, "restarted"))
-    code, read_after_restart = _run(broker, "restarted", "group-b")
-    assert code == 0
-    assert read_after_restart is not None and read_after_restart < RECORDS, "nothing was committed"
+    restarted = _run(broker, "restarted", "group-b")
+    assert restarted.code == 0, restarted.log
+    read_after_restart = restarted.records_read
+    assert read_after_restart is not None and read_after_restart < RECORDS, (
+        f"nothing was committed; killed run's log:\n{killed.log}\nrestarted run's log:\n{restarted.log}"
+    )
 
     combined = _results(broker, "restarted")
     assert len(combined) > first_part

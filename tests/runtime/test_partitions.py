@@ -73,6 +73,11 @@ class _Running:
             assert time.monotonic() < deadline, f"timed out; rows {self.rows}, stats {self.stats}"
             time.sleep(0.02)
 
+    def wait_for_rows(self, count: int) -> None:
+        """Until ``count`` rows arrived and the counters reported after them (rows reach the sink
+        before the loop reports its counters)."""
+        self.wait_for(lambda: len(self.rows) == count and self.stats.rows_out == count)
+
     def stop(self) -> None:
         self._cancel.set()
         self._thread.join(10)
@@ -114,7 +119,7 @@ def test_lagging_partition_holds_windows_open_until_it_delivers(
     assert running.stats.watermark_ms == 500
 
     _produce(broker, lagging_topic, 3, _trade("D", 2_500))
-    running.wait_for(lambda: len(running.rows) == 7)
+    running.wait_for_rows(7)
     assert _windows(running.rows) == [
         (0, "A", 1),
         (0, "B", 1),
@@ -156,7 +161,7 @@ def test_idle_partition_stops_holding_the_watermark_after_the_idle_timeout(
     running.wait_for(lambda: running.stats.records_in >= 13)
     ticker = _Ticker(broker, lagging_topic)
     try:
-        running.wait_for(lambda: len(running.rows) == 10)
+        running.wait_for_rows(10)
     finally:
         ticker.stop()
     assert _windows(running.rows) == [

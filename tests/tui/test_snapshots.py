@@ -38,11 +38,19 @@ def fake_app() -> VsqlApp:
 
 
 async def settled(pilot: Pilot) -> None:
-    """Connected, queries listed, and the editor's cursor steady."""
+    """Connected, queries listed, and the editor focused with its cursor steady (a loaded machine
+    may take a while to move the focus there)."""
     app = pilot.app
     assert isinstance(app, VsqlApp)
-    await wait_for(pilot, lambda: app.dashboard is not None and app.query_one(QueriesList).row_count == 1)
-    app.query_one(TextArea).cursor_blink = False
+    editor = app.query_one(TextArea)
+    await wait_for(
+        pilot,
+        lambda: app.dashboard is not None and app.query_one(QueriesList).row_count == 1 and editor.has_focus,
+    )
+    editor.cursor_blink = False
+    # TextArea caches rendered lines under a key blind to the cursor once blinking is off: a line
+    # cached during a blink's dark phase would stay dark. Drop the cache so the cursor is drawn.
+    editor.notify_style_update()
 
 
 def test_main_screen_at_80x24(snap_compare: SnapCompare) -> None:

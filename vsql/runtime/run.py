@@ -29,6 +29,8 @@ from vsql.runtime.stats import RunStats
 __all__ = ["run_finite", "run_query"]
 
 ProgressHook = Callable[[RunStats], None]
+"""Called after every batch with a snapshot of the counters: the callee may keep it and read it
+from another thread, as the run goes on."""
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +74,12 @@ def run_query(
             break
         loop.release_idle()
         loop.maybe_commit(commit_interval_s)
+        loop.report()
     cancelled = cancel is not None and cancel.is_set()
     if finish and not cancelled and not loop.pipeline.is_done:
         loop.emit(loop.pipeline.finish())
     loop.commit()
+    loop.report()
     return loop.stats
 
 
@@ -132,7 +136,6 @@ class _Loop:
             began = time.perf_counter()
             self.emit(self.pipeline.process(batch), decoder_dead_letters=decoded.dead_letters)
             self.stats.batch_ms.append(1000 * (time.perf_counter() - began))
-        self._report()
 
     def emit(self, output: StepOutput, *, decoder_dead_letters: pa.Table | None = None) -> None:
         self._sink.write(output)
@@ -182,14 +185,15 @@ class _Loop:
             logger.warning("commit failed, will retry with the next one: %s", error)
         self.stats.partition_lag = self._source.lag()
         self._last_commit = time.monotonic()
-        self._report()
 
-    def _report(self) -> None:
+    def report(self) -> None:
+        """Hand a snapshot of the counters to the progress hook: once per turn of the loop, after
+        the batch, idle partitions and the commit, so rows, watermark and lag agree."""
         self.stats.elapsed_s = time.perf_counter() - self._started
         self.stats.expired_count = self._source.expired_count
         self.stats.source_status = self._source.status
         if self._on_progress is not None:
-            self._on_progress(self.stats)
+            self._on_progress(self.stats.snapshot())
 
 
 def _ints(table: pa.RecordBatch | pa.Table, name: str) -> np.ndarray:

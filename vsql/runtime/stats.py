@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 __all__ = ["LATENCY_WINDOW", "RunStats"]
 
@@ -44,6 +44,10 @@ class RunStats:
     state_slots: int = 0
     partition_lag: dict[int, int] = field(default_factory=dict)
     batch_ms: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
+
+    def snapshot(self) -> RunStats:
+        """A copy that later counting leaves alone, for handing to another thread."""
+        return replace(self, partition_lag=dict(self.partition_lag), batch_ms=self.batch_ms.copy())
 
     @property
     def records_per_s(self) -> float:
