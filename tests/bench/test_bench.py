@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from vsql.bench.measure import peak_in_child, peak_rss_mb
+from vsql.bench.measure import Measurement, peak_in_child, peak_rss_mb
 from vsql.bench.references import dict_loop, json_loop
 from vsql.bench.result import Machine
-from vsql.bench.runner import run_workloads
+from vsql.bench.runner import run_workloads, summarize_pairs
 from vsql.bench.workloads import WORKLOADS, InputKind, workload
 from vsql.engine.sql.statements import compile_query
 
@@ -43,6 +43,34 @@ def test_run_reports_throughput_and_ratio_for_each_workload() -> None:
         assert result.peak_state_slots is not None and result.peak_state_slots > 0
         assert result.memory_points == ()
     assert {result.reference for result in run.results} == {"dict_loop", "json_loop"}
+
+
+def _timed(records_per_s: float) -> Measurement:
+    return Measurement(records=1_000_000, seconds=1_000_000 / records_per_s, batch_latency_ms=(0, 0, 0))
+
+
+def test_a_machine_slowing_down_mid_bench_moves_both_runs_of_a_pair_not_the_spread() -> None:
+    """Paired with the reference run timed just before it, a workload run on a machine that lost
+    half its speed keeps its ratio: the spread stays small where the raw rates vary 2x."""
+    pairs = [
+        (_timed(400_000), _timed(100_000)),
+        (_timed(204_000), _timed(50_000)),
+        (_timed(396_000), _timed(100_000)),
+    ]
+    paired = summarize_pairs(pairs)
+    assert paired.chosen.records_per_s == pytest.approx(396_000)
+    assert paired.reference_records_per_s == pytest.approx(100_000)
+    assert paired.spread == pytest.approx((4.08 - 3.96) / 4.0)
+
+
+def test_a_noisy_workload_shows_in_the_spread() -> None:
+    pairs = [
+        (_timed(300_000), _timed(100_000)),
+        (_timed(400_000), _timed(100_000)),
+        (_timed(500_000), _timed(100_000)),
+    ]
+    assert summarize_pairs(pairs).spread == pytest.approx(0.5)
+    assert summarize_pairs(pairs[:1]).spread == 0.0
 
 
 def test_decode_json_decodes_only_and_relates_to_the_json_loop() -> None:

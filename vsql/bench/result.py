@@ -36,12 +36,14 @@ class WorkloadResult:
         name: the workload (see ``vsql.bench.workloads.WORKLOADS``).
         records: records per timed run.
         records_per_s: median throughput over the repeats.
-        spread: (max - min) / median of the repeats' throughput; 0 with one repeat.
+        spread: (max - min) / median of the repeats' normalized figures, each repeat's workload
+            run over the reference run timed just before it; 0 with one repeat.
         us_per_record: per-record cost of the median run, in µs.
         batch_latency_ms: p50, p95, p99 of the time to process one input batch (zeros when the
             workload has no per-batch clock, as for Kafka workloads).
         reference: the reference loop the workload is normalized by.
-        reference_records_per_s: that loop's throughput, measured in the same run.
+        reference_records_per_s: that loop's median throughput, its runs interleaved with the
+            workload's.
         peak_state_slots: the most (window, group) state slots held at once, None if not measured.
         memory_points: ``(records, peak RSS MiB)`` of fresh processes running the workload over
             increasing record counts (N/10, then N); empty when memory was not measured.

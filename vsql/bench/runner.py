@@ -1,10 +1,17 @@
-"""Runs workloads with repeats and relates each to its reference loop measured in the same run."""
+"""Runs workloads with repeats and relates each to its reference loop measured in the same run.
+
+Each repeat times the reference loop and then the workload, one right after the other: a machine
+that slows down or speeds up during a long bench (another job, thermal throttling) moves both
+figures of a pair together, so the normalized figure and its spread see the workload's own
+variance, not the machine's drift.
+"""
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vsql.bench.measure import Measurement, measure, measure_reference, peak_in_child
@@ -14,14 +21,35 @@ from vsql.bench.workloads import InputKind, Workload, workload
 if TYPE_CHECKING:
     from vsql.bench.kafka import KafkaInputs
 
-__all__ = ["run_workloads"]
+__all__ = ["PairedRuns", "run_workloads", "summarize_pairs"]
 
 
-def _median(runs: list[Measurement]) -> tuple[Measurement, float]:
-    rates = [run.records_per_s for run in runs]
+@dataclass(frozen=True)
+class PairedRuns:
+    """A workload's repeats, each timed right after a run of its reference loop.
+
+    Attributes:
+        chosen: the workload run of median throughput.
+        reference_records_per_s: the median throughput of the reference runs.
+        spread: (max - min) / median of the per-pair ratios workload / reference; 0 with one pair.
+    """
+
+    chosen: Measurement
+    reference_records_per_s: float
+    spread: float
+
+
+def summarize_pairs(pairs: list[tuple[Measurement, Measurement]]) -> PairedRuns:
+    """Medians and spread of ``(workload run, reference run)`` pairs."""
+    rates = [work.records_per_s for work, _ in pairs]
     middle = statistics.median(rates)
-    spread = (max(rates) - min(rates)) / middle if middle else 0.0
-    return min(runs, key=lambda run: abs(run.records_per_s - middle)), spread
+    ratios = [work.records_per_s / reference.records_per_s for work, reference in pairs]
+    middle_ratio = statistics.median(ratios)
+    return PairedRuns(
+        chosen=min((work for work, _ in pairs), key=lambda run: abs(run.records_per_s - middle)),
+        reference_records_per_s=statistics.median(reference.records_per_s for _, reference in pairs),
+        spread=(max(ratios) - min(ratios)) / middle_ratio if middle_ratio else 0.0,
+    )
 
 
 def run_workloads(
@@ -32,12 +60,13 @@ def run_workloads(
     memory: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> BenchRun:
-    """Measure ``names`` (after one warm-up each) and their references.
+    """Measure ``names`` (after one warm-up each), interleaved with their reference loops.
 
     Args:
         names: workload names (see ``vsql.bench.workloads.WORKLOADS``).
         records: records per run.
-        repeat: timed runs per workload; the median is reported, with the relative spread.
+        repeat: timed runs per workload, each right after a run of its reference loop; the
+            medians are reported, with the relative spread of the per-pair ratios.
         memory: also measure peak RSS at ``records // 10`` and at ``records`` in fresh child
             processes (not for Kafka workloads, whose inputs live in this process's broker).
         progress: called with the name of each workload before it runs.
@@ -46,7 +75,6 @@ def run_workloads(
         The run: results in the order of ``names``, with this machine's description.
     """
     works = [workload(name) for name in names]
-    references: dict[str, float] = {}
     results = []
     with ExitStack() as stack:
         kafka = None
@@ -57,22 +85,20 @@ def run_workloads(
         for work in works:
             if progress is not None:
                 progress(work.name)
-            runs = _Runs(work, records=records, repeat=repeat, kafka=kafka)
+            runs = _Runs(work, kafka=kafka)
             runs.once(min(records, 50_000))
-            chosen, spread = _median([runs.once(records) for _ in range(repeat)])
-            if work.reference not in references:
-                references[work.reference] = runs.reference_rate()
+            paired = summarize_pairs([runs.pair(records) for _ in range(repeat)])
             results.append(
                 WorkloadResult(
                     name=work.name,
                     records=records,
-                    records_per_s=chosen.records_per_s,
-                    spread=spread,
-                    us_per_record=chosen.us_per_record,
-                    batch_latency_ms=chosen.batch_latency_ms,
+                    records_per_s=paired.chosen.records_per_s,
+                    spread=paired.spread,
+                    us_per_record=paired.chosen.us_per_record,
+                    batch_latency_ms=paired.chosen.batch_latency_ms,
                     reference=work.reference,
-                    reference_records_per_s=references[work.reference],
-                    peak_state_slots=chosen.peak_state_slots,
+                    reference_records_per_s=paired.reference_records_per_s,
+                    peak_state_slots=paired.chosen.peak_state_slots,
                     memory_points=_memory_points(work, records) if memory else (),
                 )
             )
@@ -91,10 +117,8 @@ def _memory_points(work: Workload, records: int) -> tuple[tuple[int, float], ...
 class _Runs:
     """Timed runs of one workload and of its reference, in-process or from the embedded broker."""
 
-    def __init__(self, work: Workload, *, records: int, repeat: int, kafka: KafkaInputs | None) -> None:
+    def __init__(self, work: Workload, *, kafka: KafkaInputs | None) -> None:
         self._work = work
-        self._records = records
-        self._repeat = repeat
         self._kafka = kafka
 
     def once(self, records: int) -> Measurement:
@@ -103,14 +127,13 @@ class _Runs:
             return self._kafka.measure(self._work, records)
         return measure(self._work, records)
 
-    def reference_rate(self) -> float:
-        """The reference loop's records/s: the median of up to two runs."""
-        runs = max(1, min(self._repeat, 2))
+    def pair(self, records: int) -> tuple[Measurement, Measurement]:
+        """The reference loop, then the workload, timed back to back: (workload run, reference run)."""
+        reference = self._reference(records)
+        return self.once(records), reference
+
+    def _reference(self, records: int) -> Measurement:
         if self._work.input is InputKind.KAFKA:
             assert self._kafka is not None
-            measured = [
-                self._kafka.measure_reference(self._work.reference, self._records) for _ in range(runs)
-            ]
-        else:
-            measured = [measure_reference(self._work, self._records) for _ in range(runs)]
-        return statistics.median(run.records_per_s for run in measured)
+            return self._kafka.measure_reference(self._work.reference, records)
+        return measure_reference(self._work, records)
