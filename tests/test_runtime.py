@@ -10,15 +10,9 @@ import pytest
 from vsql.engine.sql.statements import compile_query
 from vsql.io.errors import InputError
 from vsql.io.formats.json import JsonDecoder
-from vsql.runtime import Session, bind_input, run_finite
+from vsql.runtime import Session, run_finite
 
 SQL = "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol WINDOW TUMBLING(1s) EMIT FINAL"
-
-
-def test_bind_input_matches_topic_names_case_insensitively(tmp_path: Path) -> None:
-    plan = compile_query(SQL)
-    assert bind_input(plan, {"TRADES": tmp_path}) == tmp_path
-    assert bind_input(plan, {"orders": tmp_path}) is None
 
 
 def test_unbound_source_without_a_broker_is_a_clear_input_error() -> None:

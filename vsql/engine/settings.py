@@ -110,6 +110,11 @@ class QuerySettings:
         """The ``'<source>.<key>'`` property, or None."""
         return dict(self.source_properties).get(f"{source.lower()}.{key}")
 
+    def topic_of(self, name: str) -> str:
+        """The Kafka topic behind source or sink ``name``: its ``'<name>.topic'`` property, else
+        the name itself."""
+        return self.source_property(name, "topic") or name
+
 
 def _enum_parser(enum: type[Enum]) -> Callable[[str], Enum]:
     def parse(text: str) -> Enum:

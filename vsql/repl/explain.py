@@ -53,10 +53,10 @@ def format_duration(duration_ms: int) -> str:
 def explain_plan(plan: LogicalPlan) -> str:
     """The plan as text, one ``label  value`` line per aspect (aspects a query lacks are left out)."""
     settings = plan.settings
-    topic = settings.source_property(plan.source.name, "topic") or plan.source.name
+    topic = settings.topic_of(plan.source.name)
     lines: list[tuple[str, str]] = [("source", f"{plan.source.name} (Kafka topic '{topic}', JSON values)")]
     if plan.sink is not None:
-        sink_topic = settings.source_property(plan.sink.name, "topic") or plan.sink.name
+        sink_topic = settings.topic_of(plan.sink.name)
         key = f", key ({', '.join(plan.sink.primary_key)})" if plan.sink.primary_key else ""
         lines.append(("sink", f"{plan.sink.kind} {plan.sink.name} -> topic '{sink_topic}'{key}"))
     if plan.where is not None:

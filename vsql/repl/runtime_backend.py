@@ -249,7 +249,7 @@ class RuntimeBackend:
         if not started:
             return StatementResult(message=f"{plan.sink.kind} {plan.sink.name} written")
         query_id = started[0]
-        topic = plan.settings.source_property(plan.sink.name, "topic") or plan.sink.name
+        topic = plan.settings.topic_of(plan.sink.name)
         workers = plan.settings.workers
         where = f" in {workers} worker processes per stage" if workers > 1 else ""
         return StatementResult(
@@ -271,7 +271,7 @@ def _query_info(query: BackgroundQuery) -> QueryInfo:
     plan = query.plan
     sink = None
     if plan.sink is not None:
-        sink = plan.settings.source_property(plan.sink.name, "topic") or plan.sink.name
+        sink = plan.settings.topic_of(plan.sink.name)
     return QueryInfo(
         query_id=query.query_id,
         statement=plan.sql,

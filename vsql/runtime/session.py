@@ -8,10 +8,8 @@ session's broker.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -19,50 +17,28 @@ from typing import TypeGuard
 
 import pyarrow as pa
 
-from vsql.engine.errors import PlanError, VsqlError
+from vsql.engine.errors import VsqlError
 from vsql.engine.settings import QuerySettings, ScanBoundedMode
 from vsql.engine.sql.plan import LogicalPlan
 from vsql.engine.sql.statements import SetStatement, UnsetStatement, compile_statement
 from vsql.io.errors import InputError
 from vsql.io.files import read_file
-from vsql.io.formats.decoded import SYSTEM_FIELDS
 from vsql.io.kafka.brokers import Broker, ensure_topic
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.producer import JsonProducer
-from vsql.runtime.queries import BackgroundQuery
+from vsql.runtime.inputs import SourceSchemas, bind_input
+from vsql.runtime.queries import QueryRegistry
 from vsql.runtime.run import ProgressHook, run_query
 from vsql.runtime.sinks import CallbackSink, DeadLetterSink, ResultSink, open_sink
 from vsql.runtime.sources import BlockSource, KafkaSource, Source
 from vsql.runtime.stats import RunStats
-from vsql.runtime.topics import sample_topic_schema
 from vsql.runtime.workers import WorkerQuery, script_of
 
-__all__ = ["Session", "bind_input", "sample_schema"]
+__all__ = ["Session"]
 
 logger = logging.getLogger(__name__)
 
 RowsSink = Callable[[pa.Table], None]
-
-_SCHEMA_TTL_S = 30.0
-"""How long a topic's sampled schema is trusted before the next query samples it again."""
-
-
-def sample_schema(path: Path) -> pa.Schema | None:
-    """The value fields of the input's first block: names a query may use. None for an empty input.
-
-    A field that first appears after the first block is unknown to the sample; the planner then
-    rejects a query naming it, which in practice catches typos before a query runs.
-    """
-    for decoded in read_file(path):
-        fields = [field for field in decoded.batch.schema if field.name not in SYSTEM_FIELDS]
-        return pa.schema(fields)
-    return None
-
-
-def bind_input(plan: LogicalPlan, inputs: Mapping[str, Path]) -> Path | None:
-    """The file bound to the plan's source (names compare case-insensitively), or None."""
-    bound = {name.lower(): path for name, path in inputs.items()}
-    return bound.get(plan.source.name.lower())
 
 
 class Session:
@@ -85,10 +61,9 @@ class Session:
         self._owns_broker = _is_opener(broker)
         self._inputs = dict(inputs or {})
         self._properties: dict[str, str] = {}
-        self.queries: dict[str, BackgroundQuery] = {}
-        self._query_numbers = itertools.count(1)
+        self.queries = QueryRegistry()
         self._producer: JsonProducer | None = None
-        self._topic_schemas: dict[str, tuple[float, pa.Schema]] = {}
+        self._schemas = SourceSchemas(self._inputs, lambda: self.broker)
 
     @property
     def broker(self) -> Broker | None:
@@ -127,7 +102,7 @@ class Session:
         """
         compiled = compile_statement(statement, settings=self.settings)
         if isinstance(compiled, LogicalPlan):
-            schema = self._source_schema(compiled)
+            schema = self._schemas.of(compiled)
             if schema is not None:
                 compiled = compile_statement(statement, settings=self.settings, schema=schema)
         return compiled
@@ -140,23 +115,6 @@ class Session:
             or bind_input(plan, self._inputs) is not None
             or plan.settings.scan_bounded_mode is ScanBoundedMode.LATEST_OFFSET
         )
-
-    def _source_schema(self, plan: LogicalPlan) -> pa.Schema | None:
-        """The fields of the plan's file, or a sample of its topic's (cached for a while; an empty
-        topic is sampled again next time). None when nothing is known about them."""
-        path = bind_input(plan, self._inputs)
-        if path is not None:
-            return sample_schema(path)
-        if self.broker is None:
-            return None
-        topic = plan.settings.source_property(plan.source.name, "topic") or plan.source.name
-        cached = self._topic_schemas.get(topic)
-        if cached is not None and time.monotonic() - cached[0] < _SCHEMA_TTL_S:
-            return cached[1]
-        schema = sample_topic_schema(self.broker, topic)
-        if schema is not None:
-            self._topic_schemas[topic] = (time.monotonic(), schema)
-        return schema
 
     def execute(
         self,
@@ -233,7 +191,7 @@ class Session:
                 f"no input bound to source '{name}': bind a file with --input {name}=PATH or connect a broker"
             )
         settings = plan.settings
-        topic = settings.source_property(plan.source.name, "topic") or plan.source.name
+        topic = settings.topic_of(plan.source.name)
         consumer = TopicConsumer(
             self.broker.consumer_config,
             topic,
@@ -270,7 +228,7 @@ class Session:
             source.close()
             raise
         run = self._runner(plan, source, sink, until_caught_up=until_caught_up)
-        self._add_query(plan, run, release=lambda: (source.close(), sink.close()))
+        self.queries.start(plan, run, release=lambda: (source.close(), sink.close()))
 
     def _start_workers(self, plan: LogicalPlan, statement: str) -> None:
         """Run a background query in ``query.workers`` processes per stage, in the consumer group
@@ -281,7 +239,7 @@ class Session:
             workers=plan.settings.workers,
             group_id=None,
         )
-        self._add_query(plan, query.run, release=query.close)
+        self.queries.start(plan, query.run, release=query.close)
 
     def _run_workers(
         self,
@@ -313,21 +271,6 @@ class Session:
             raise InputError("'query.workers' needs a Kafka broker")
         return broker
 
-    def _add_query(
-        self,
-        plan: LogicalPlan,
-        run: Callable[[threading.Event | None, ProgressHook | None], RunStats],
-        *,
-        release: Callable[[], object],
-    ) -> None:
-        assert plan.sink is not None
-        prefix = "CTAS" if plan.sink.kind.lower() == "table" else "CSAS"
-        query_id = f"{prefix}_{plan.sink.name.upper()}_{next(self._query_numbers)}"
-        query = BackgroundQuery(query_id, plan, run=run, release=release)
-        self.queries[query_id] = query
-        query.start()
-        logger.info("started %s writing to %s", query_id, plan.sink.name)
-
     def _runner(
         self, plan: LogicalPlan, source: Source, sink: ResultSink, *, until_caught_up: bool
     ) -> Callable[[threading.Event | None, ProgressHook | None], RunStats]:
@@ -347,22 +290,17 @@ class Session:
         return run
 
     def terminate(self, query_id: str) -> list[str]:
-        """Stop a background query (``ALL`` stops every one); returns the ids stopped."""
-        chosen = list(self.queries) if query_id.upper() == "ALL" else [query_id.upper()]
-        missing = [name for name in chosen if name not in self.queries]
-        if missing:
-            raise PlanError(f"no query {missing[0]}; running: {', '.join(self.queries) or 'none'}")
-        for name in chosen:
-            self.queries[name].stop()
-        return chosen
+        """Stop a background query (``ALL`` stops every one); returns the ids stopped.
+
+        Raises:
+            PlanError: no query has that id.
+        """
+        return self.queries.terminate(query_id)
 
     def close(self, *, wait: bool = False) -> None:
         """Stop background queries (after they finish on their own when ``wait``), flush, and close
         the broker if the session opened it."""
-        for query in self.queries.values():
-            if not wait:
-                query.stop()
-            query.join()
+        self.queries.close(wait=wait)
         if self._producer is not None:
             self._producer.flush()
         if self._owns_broker and not _is_opener(self._broker) and self._broker is not None:

@@ -150,7 +150,7 @@ def open_sink(spec: SinkSpec, settings: QuerySettings, *, broker: Broker | None)
         raise PlanError(f"unknown sink type {kind!r} for '{name}'; expected kafka_sink or file_sink")
     if file_format != "json":
         raise PlanError(f"unknown Kafka sink format {file_format!r} for '{name}'; Kafka sinks write json")
-    topic = settings.source_property(name, "topic") or name
+    topic = settings.topic_of(name)
     if broker is None:
         raise InputError(f"sink '{name}' writes to Kafka topic '{topic}', but no broker is connected")
     ensure_topic(broker, topic)

@@ -53,7 +53,7 @@ def replay_through_kafka(
     """
     broker = EmbeddedBroker()
     try:
-        topic = plan.settings.source_property(plan.source.name, "topic") or plan.source.name
+        topic = plan.settings.topic_of(plan.source.name)
         broker.create_topic(topic, partitions)
         producer = JsonProducer(broker.client_config)
         metadata = [_metadata(line) for line in lines]

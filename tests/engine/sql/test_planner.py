@@ -230,6 +230,8 @@ def test_create_stream_plans_sink_primary_key_and_properties() -> None:
     assert plan.sink == SinkSpec("trade_stats", "stream", ("symbol",))
     assert plan.emit is EmitMode.CHANGES
     assert plan.settings.source_property("trade_stats", "topic") == "trade_stats_out"
+    assert plan.settings.topic_of("TRADE_STATS") == "trade_stats_out"
+    assert plan.settings.topic_of("trades") == "trades", "without a topic property, the name is the topic"
     assert plan.settings.max_out_of_orderness_ms == 2_000
     assert plan.settings.late_data_strategy.value == "drop"
 

@@ -30,7 +30,6 @@ __all__ = [
     "describe_topology",
     "plan_topology",
     "script_of",
-    "source_topic",
 ]
 
 _REPARTITION_SUFFIX = "-repartition"
@@ -103,11 +102,6 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def source_topic(plan: LogicalPlan) -> str:
-    """The topic a plan reads: ``'<source>.topic'``, else the source's name."""
-    return plan.settings.source_property(plan.source.name, "topic") or plan.source.name
-
-
 def default_group_id(plan: LogicalPlan) -> str:
     """``vsql-run-<sink name>`` for ``CREATE STREAM``, else ``vsql-run-<hash of the SQL>``: the same
     query started on several machines joins the same group."""
@@ -128,7 +122,7 @@ def plan_topology(plan: LogicalPlan, *, group_id: str | None = None) -> Topology
             repartition by).
     """
     group = group_id or default_group_id(plan)
-    topic = source_topic(plan)
+    topic = plan.settings.topic_of(plan.source.name)
     keys, what = _state_keys(plan)
     if keys is None:
         return Topology(group, topic, None, "stateless: each partition is processed by its reader")

@@ -116,7 +116,7 @@ def prepare_topics(topology: Topology, script: str, *, broker: Broker, workers: 
             f"sink '{plan.sink.name}' is a file: run it with one worker, or write to a Kafka topic"
         )
     if kind == "kafka_sink":
-        ensure_topic(broker, settings.source_property(plan.sink.name, "topic") or plan.sink.name)
+        ensure_topic(broker, settings.topic_of(plan.sink.name))
 
 
 class WorkerGroup:
