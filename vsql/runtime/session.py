@@ -8,7 +8,6 @@ session's broker.
 
 from __future__ import annotations
 
-import logging
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -35,8 +34,6 @@ from vsql.runtime.stats import RunStats
 from vsql.runtime.workers import WorkerQuery, script_of
 
 __all__ = ["Session"]
-
-logger = logging.getLogger(__name__)
 
 RowsSink = Callable[[pa.Table], None]
 

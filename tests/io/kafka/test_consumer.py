@@ -9,13 +9,13 @@ from collections.abc import Callable
 
 import pyarrow as pa
 import pytest
-from confluent_kafka import Consumer
+from confluent_kafka import Consumer, KafkaError
 
 from vsql.engine.settings import ConsumerTier
 from vsql.io.kafka import consumer as consumer_module
 from vsql.io.kafka.brokers import EmbeddedBroker
-from vsql.io.kafka.consumer import TopicConsumer
-from vsql.io.kafka.errors import TopicNotFoundError
+from vsql.io.kafka.consumer import TopicConsumer, _commit_error
+from vsql.io.kafka.errors import BrokerError, RebalancingError, TopicNotFoundError
 from vsql.io.kafka.producer import JsonProducer
 from vsql.io.kafka.tiers import DedicatedFetcher
 from vsql.io.partitioner import key_partition
@@ -221,3 +221,18 @@ def test_close_gives_up_on_a_client_that_never_leaves_its_group(
         assert f"consumer of {topic} did not leave its group" in caplog.text
     finally:
         stuck.release.set()
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        (KafkaError.REBALANCE_IN_PROGRESS, RebalancingError),
+        (KafkaError.ILLEGAL_GENERATION, RebalancingError),
+        (KafkaError.UNKNOWN_MEMBER_ID, RebalancingError),
+        (KafkaError.OFFSET_METADATA_TOO_LARGE, BrokerError),
+        (KafkaError._TRANSPORT, BrokerError),
+    ],
+)
+def test_a_commit_refused_by_a_rebalancing_group_is_told_apart(code: int, kind: type[BrokerError]) -> None:
+    """Workers log those at INFO: during a rebalance they are expected, and the next owner resumes."""
+    assert _commit_error(KafkaError(code)) is kind

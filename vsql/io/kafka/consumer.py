@@ -31,7 +31,7 @@ from vsql.io.formats.decoded import Decoded
 from vsql.io.formats.json import JsonDecoder
 from vsql.io.kafka.admin import DEFAULT_TIMEOUT_S, wait_for_topic
 from vsql.io.kafka.config import CONSUMER_DEFAULTS, client_config
-from vsql.io.kafka.errors import BrokerError
+from vsql.io.kafka.errors import BrokerError, RebalancingError
 from vsql.io.kafka.progress import PartitionSpan, Progress, spans_of
 from vsql.io.kafka.tiers import make_fetcher
 
@@ -226,10 +226,11 @@ class TopicConsumer:
         try:
             results = self._fetcher.call(lambda c: c.commit(offsets=parts, asynchronous=False))
         except KafkaException as error:
-            raise BrokerError(f"commit of {dict(offsets)} failed: {error.args[0].str()}") from error
+            kind = _commit_error(error.args[0])
+            raise kind(f"commit of {dict(offsets)} failed: {error.args[0].str()}") from error
         failed = [tp for tp in results or [] if tp.error is not None]
         if failed:
-            raise BrokerError(
+            raise _commit_error(failed[0].error)(
                 f"commit failed for partitions {[tp.partition for tp in failed]}: {failed[0].error}"
             )
 
@@ -403,3 +404,14 @@ class TopicConsumer:
         except KafkaException as error:
             raise BrokerError(f"cannot read committed offsets: {error.args[0].str()}") from error
         return {tp.partition: tp.offset for tp in found if tp.offset != OFFSET_INVALID and tp.offset >= 0}
+
+
+_REBALANCING = frozenset(
+    {KafkaError.REBALANCE_IN_PROGRESS, KafkaError.ILLEGAL_GENERATION, KafkaError.UNKNOWN_MEMBER_ID}
+)
+"""Codes of a commit the group refuses because its membership is changing."""
+
+
+def _commit_error(error: KafkaError) -> type[BrokerError]:
+    """``RebalancingError`` for a commit refused during a rebalance, else ``BrokerError``."""
+    return RebalancingError if error.code() in _REBALANCING else BrokerError

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from vsql.io.errors import InputError
 
-__all__ = ["BrokerError", "TopicNotFoundError"]
+__all__ = ["BrokerError", "RebalancingError", "TopicNotFoundError"]
 
 
 class BrokerError(InputError):
     """A broker cannot be started, reached, or asked to do something (create a topic, commit)."""
+
+
+class RebalancingError(BrokerError):
+    """A commit the group refused while it rebalances (a member joined or left). Expected, not a
+    fault: the partition's next owner resumes from the previous commit (at-least-once)."""
 
 
 class TopicNotFoundError(InputError):
