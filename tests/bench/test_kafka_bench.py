@@ -20,10 +20,9 @@ def test_kafka_workloads_are_registered_but_not_run_by_default() -> None:
 def test_tiny_run_of_every_kafka_workload_relates_it_to_the_bare_loop() -> None:
     results = run_workloads(KAFKA_WORKLOADS, records=3_000, repeat=1).results
     assert [result.name for result in results] == KAFKA_WORKLOADS
-    reference_rates = {result.reference_records_per_s for result in results}
-    assert len(reference_rates) == 1, "one bare loop serves every Kafka workload of a run"
     for result in results:
         assert result.reference == BARE_CONSUME
+        assert result.reference_records_per_s > 0, "each workload's repeats time their own bare loop"
         assert result.records == 3_000
         assert result.records_per_s > 0
         assert result.normalized == pytest.approx(result.records_per_s / result.reference_records_per_s)
