@@ -274,3 +274,4 @@ def test_unbounded_repartitioned_select_emits_before_its_input_ends(broker: Embe
     assert not cancel.is_set(), "the LIMIT ended the query, not the safety timer"
     assert sum(table.num_rows for table in tables) == 5
     assert stats is not None and stats.rows_out == 5
+    assert stats.watermark_ms is not None and stats.watermark_ms > 0, "the aggregate workers report theirs"

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TextIO
+from typing import IO, Any, TextIO
 
 from vsql.engine.errors import PlanError
 from vsql.io.errors import InputError
@@ -221,16 +221,22 @@ class WorkerGroup:
             process.wait(_STOP_WAIT_S)
 
     def stats(self) -> RunStats:
-        """The workers' counters summed: input rows are the first stage's, result rows the last
-        one's (rows replayed after a rebalance count again)."""
+        """The workers' counters summed: input rows are the first stage's, result rows and late
+        rows the last one's (rows replayed after a rebalance count again); the watermark is the
+        lowest of the last stage's workers."""
         stats = RunStats(elapsed_s=time.monotonic() - self._started_s if self._started_s else 0.0)
+        marks: list[int] = []
         for role, name in self._names:
             counters = _read_counters(self._stats_dir / f"{name}.json")
             if role is not Role.AGGREGATE:
                 stats.records_in += counters.get("records_in", 0)
             if role is not Role.REPARTITION:
                 stats.rows_out += counters.get("rows_out", 0)
+                stats.late_count += counters.get("late_count", 0)
+                if counters.get("watermark_ms") is not None:
+                    marks.append(counters["watermark_ms"])
             stats.dead_letter_count += counters.get("dead_letter_count", 0)
+        stats.watermark_ms = min(marks, default=None)
         return stats
 
     def failure(self) -> str:
@@ -256,7 +262,7 @@ class WorkerGroup:
                 self._out.flush()
 
 
-def _read_counters(path: Path) -> dict[str, int]:
+def _read_counters(path: Path) -> dict[str, Any]:
     """A worker's counters file, {} before its first write."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))

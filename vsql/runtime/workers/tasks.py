@@ -114,6 +114,7 @@ class QueryTask:
         self._sink = sink
         self._dead_letters = dead_letters
         self._counters = counters
+        self._late_counted = 0
         self._ledger = OffsetLedger()
         self._origins = OriginFilter() if restore else None
         self._idle_timeout_s = plan.settings.idle_timeout_ms / 1000
@@ -182,6 +183,9 @@ class QueryTask:
     def _emit(self, output: StepOutput, decoder_dead_letters: pa.Table | None) -> None:
         self._sink.write(output)
         self._counters.rows_out += output.rows.num_rows
+        late = self.pipeline.metrics.late_count
+        self._counters.late_count += late - self._late_counted
+        self._late_counted = late
         for table in (decoder_dead_letters, output.dead_letters):
             if table is None or not table.num_rows:
                 continue

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TextIO, TypeVar
@@ -76,6 +76,9 @@ class WorkerStats:
         records_in: input rows handed to tasks (replayed rows count again).
         rows_out: result rows (or repartitioned rows) written.
         dead_letter_count: dead letters, as in a single-process run.
+        late_count: rows found late, whatever the strategy.
+        watermark_ms: the lowest watermark of the worker's query tasks that have one (the
+            partitions it owns now); None before any, and for the repartition stage.
         duplicates_dropped: repartitioned rows dropped as written twice by the first stage.
         rebalances: assignment changes seen.
         partitions: the partitions assigned now.
@@ -90,6 +93,8 @@ class WorkerStats:
     records_in: int = 0
     rows_out: int = 0
     dead_letter_count: int = 0
+    late_count: int = 0
+    watermark_ms: int | None = None
     duplicates_dropped: int = 0
     rebalances: int = 0
     partitions: tuple[int, ...] = ()
@@ -99,13 +104,20 @@ class WorkerStats:
     progress: list[tuple[float, int]] = field(default_factory=list)
     counters: TaskCounters = field(default_factory=TaskCounters, repr=False)
 
-    def refresh(self) -> None:
-        """Copy the tasks' counters."""
+    def refresh(self, tasks: Iterable[Task]) -> None:
+        """Copy the tasks' counters, and take the lowest watermark of ``tasks`` (those owned now)."""
         counters = self.counters
         self.records_in = counters.records_in
         self.rows_out = counters.rows_out
         self.dead_letter_count = counters.dead_letter_count
+        self.late_count = counters.late_count
         self.duplicates_dropped = counters.duplicates_dropped
+        marks = [
+            task.pipeline.metrics.watermark_ms
+            for task in tasks
+            if isinstance(task, QueryTask) and task.pipeline.metrics.watermark_ms is not None
+        ]
+        self.watermark_ms = min(marks, default=None)
 
     def sample(self, now_s: float) -> None:
         """Record ``records_in`` at ``now_s`` (epoch s) unless the latest sample is too recent."""
@@ -245,14 +257,14 @@ class _Worker:
             elif time.monotonic() - last_commit >= commit_interval_s:
                 self._commit()
                 last_commit = time.monotonic()
-            self.stats.refresh()
+            self.stats.refresh(self._tasks.values())
             self.stats.sample(time.time())
             if on_progress is not None:
                 on_progress(self.stats)
             if self._bounded and self._is_complete():
                 break
         self._commit()
-        self.stats.refresh()
+        self.stats.refresh(self._tasks.values())
         return self.stats
 
     def _route(self, decoded: Decoded) -> None:
@@ -289,7 +301,7 @@ class _Worker:
             if partition in committed:
                 self._committed[partition] = committed[partition][0]
         self.stats.rebalances += 1
-        self.stats.refresh()
+        self.stats.refresh(self._tasks.values())
         self.stats.settle(time.time())
         self.stats.partitions = tuple(sorted(assigned))
         logger.info("%s worker assigned partitions %s", self._role.value, list(self.stats.partitions))
