@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
-from vsql.bench.measure import Measurement, peak_in_child, peak_rss_mb
+from vsql.bench.measure import Measurement, measure, measure_reference, peak_in_child, peak_rss_mb
 from vsql.bench.references import dict_loop, json_loop
 from vsql.bench.result import Machine
 from vsql.bench.runner import run_workloads, summarize_pairs
@@ -32,7 +33,7 @@ def test_reference_loops_count_the_same_groups() -> None:
 
 
 def test_run_reports_throughput_and_ratio_for_each_workload() -> None:
-    run = run_workloads(["tumbling", "tumbling_ndjson"], records=20_000, repeat=2)
+    run = run_workloads(["tumbling", "tumbling_ndjson"], records=20_000, repeat=2, min_seconds=0.0)
     assert run.names == ["tumbling", "tumbling_ndjson"]
     assert (run.records, run.repeat) == (20_000, 2)
     assert run.machine == Machine.current()
@@ -73,10 +74,21 @@ def test_a_noisy_workload_shows_in_the_spread() -> None:
     assert summarize_pairs(pairs[:1]).spread == 0.0
 
 
+@pytest.mark.parametrize("timed", [measure, measure_reference])
+def test_a_short_run_passes_over_its_records_again_until_it_ran_the_minimum_time(
+    timed: Callable[..., Measurement],
+) -> None:
+    once = timed(workload("select_where"), 5_000, min_seconds=0.0)
+    assert once.records == 5_000
+    repeated = timed(workload("select_where"), 5_000, min_seconds=0.2)
+    assert repeated.seconds >= 0.2
+    assert repeated.records > 5_000 and repeated.records % 5_000 == 0
+
+
 def test_decode_json_decodes_only_and_relates_to_the_json_loop() -> None:
     work = workload("decode_json")
     assert work.sql is None and work.input is InputKind.NDJSON and work.reference == "json_loop"
-    (result,) = run_workloads(["decode_json"], records=20_000, repeat=1).results
+    (result,) = run_workloads(["decode_json"], records=20_000, repeat=1, min_seconds=0.0).results
     assert result.reference == "json_loop"
     assert result.peak_state_slots == 0, "decoding holds no window state"
     assert result.records_per_s > 0
@@ -89,7 +101,7 @@ def test_state_slots_peak_at_open_windows_times_groups() -> None:
     names = ["tumbling", "sliding", "continuous_groupby", "select_where"]
     slots = {
         result.name: result.peak_state_slots
-        for result in run_workloads(names, records=20_000, repeat=1).results
+        for result in run_workloads(names, records=20_000, repeat=1, min_seconds=0.0).results
     }
     assert slots["select_where"] == 0
     assert slots["continuous_groupby"] == 100
@@ -97,7 +109,7 @@ def test_state_slots_peak_at_open_windows_times_groups() -> None:
 
 
 def test_memory_growth_is_peak_at_n_over_peak_at_a_tenth() -> None:
-    (result,) = run_workloads(["tumbling"], records=20_000, repeat=1, memory=True).results
+    (result,) = run_workloads(["tumbling"], records=20_000, repeat=1, memory=True, min_seconds=0.0).results
     assert [count for count, _ in result.memory_points] == [2_000, 20_000]
     small, large = (peak for _, peak in result.memory_points)
     assert result.peak_rss_mb == large > 0

@@ -15,14 +15,18 @@ from vsql.bench.runner import run_workloads
 from vsql.tui.app import VsqlApp
 from vsql.tui.widgets import BenchPlan, RegressionScreen
 
-BENCH = BenchPlan(workloads=("tumbling", "select_where"), records=3_000, repeat=1)
+BENCH = BenchPlan(workloads=("tumbling", "select_where"), records=3_000, repeat=1, min_seconds=0.0)
 """What Ctrl-B measures here: ``tumbling`` is in the baseline too, ``select_where`` is not."""
 
 
 @pytest.fixture
 def baselines(tmp_path: Path) -> Path:
     """A folder holding baseline ``main``: a real run of ``tumbling`` and ``session``."""
-    save(run_workloads(["tumbling", "session"], records=3_000, repeat=1), "main", directory=tmp_path)
+    save(
+        run_workloads(["tumbling", "session"], records=3_000, repeat=1, min_seconds=0.0),
+        "main",
+        directory=tmp_path,
+    )
     return tmp_path
 
 

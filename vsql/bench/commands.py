@@ -2,8 +2,8 @@
 
 - ``vsql bench run [WORKLOAD...]``: measure and print a table. Without names, the in-process
   workloads run (``DEFAULT_WORKLOADS``); ``--all`` adds the Kafka ones. ``--quick`` is the CI
-  smoke: every workload (Kafka included) unless some are named, 20,000 records, one repeat,
-  memory measured.
+  smoke: every workload (Kafka included) unless some are named, 20,000 records, one repeat of
+  one pass (no ``MIN_TIMED_S``), memory measured.
 - ``vsql bench baseline save NAME [--from RUN.json | run options]``: store a run as
   ``bench/baselines/NAME.json`` (``--dir`` elsewhere); refuses to overwrite without ``--force``.
   A baseline measures memory unless ``--no-memory``.
@@ -28,6 +28,7 @@ from typing import TextIO
 
 from vsql.bench import baseline
 from vsql.bench.compare import DEFAULT_TOLERANCE, Tolerance, compare
+from vsql.bench.measure import MIN_TIMED_S
 from vsql.bench.peers import add_peers_arguments, run_peers
 from vsql.bench.report import comparison_markdown, run_markdown, write_baselines, write_comparison, write_run
 from vsql.bench.result import BenchFileError, BenchRun
@@ -89,7 +90,7 @@ def _add_run_options(parser: argparse.ArgumentParser, *, memory_default: str, se
     parser.add_argument(
         "--quick",
         action="store_true",
-        help=f"CI smoke: {QUICK_RECORDS} records, 1 repeat, memory measured (run: every workload)",
+        help=f"CI smoke: {QUICK_RECORDS} records, 1 repeat of 1 pass, memory measured (run: every workload)",
     )
 
 
@@ -180,6 +181,7 @@ class _RunOptions:
     records: int
     repeat: int
     memory: bool
+    min_seconds: float
 
 
 def _run_options(
@@ -196,6 +198,7 @@ def _run_options(
         records=args.records or (QUICK_RECORDS if args.quick else records),
         repeat=args.repeat or (1 if args.quick else repeat),
         memory=args.memory if args.memory is not None else (args.quick or memory),
+        min_seconds=0.0 if args.quick else MIN_TIMED_S,
     )
 
 
@@ -216,6 +219,7 @@ def _measure(options: _RunOptions, errors: TextIO) -> BenchRun:
         records=options.records,
         repeat=options.repeat,
         memory=options.memory,
+        min_seconds=options.min_seconds,
         progress=lambda name: errors.write(f"bench: {name} ({next(position)}/{total})\n"),
     )
 

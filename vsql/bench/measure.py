@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,11 @@ from vsql.io.formats.json import JsonDecoder
 __all__ = ["Measurement", "measure", "measure_reference", "peak_in_child", "peak_rss_mb", "run_streaming"]
 
 BATCH_ROWS = 65_536
+
+MIN_TIMED_S = 0.5
+"""A timed in-memory run passes over its records again (with a fresh engine) until it has run
+this long: one pass of a fast workload (about 0.02 s for ``select_where`` over 1M records) is too
+short to time on a shared machine."""
 
 
 @dataclass(frozen=True)
@@ -84,39 +90,50 @@ def _inputs(work: Workload, records: int) -> list[pa.RecordBatch] | list[bytes]:
     return batches
 
 
-def measure(work: Workload, records: int) -> Measurement:
-    """Run ``work`` over ``records`` generated trades and time it."""
+def measure(work: Workload, records: int, *, min_seconds: float = MIN_TIMED_S) -> Measurement:
+    """Run ``work`` over ``records`` generated trades and time it, in as many passes as it takes
+    to run ``min_seconds`` (one at least)."""
     inputs = _inputs(work, records)
-    engine = _Engine(work)
-    latencies = []
-    started = time.perf_counter()
-    for item in inputs:
-        begin = time.perf_counter()
-        engine.feed(item)
-        latencies.append(time.perf_counter() - begin)
-    engine.finish()
-    seconds = time.perf_counter() - started
+    latencies: list[float] = []
+    peak_state_slots = 0
+    passes, seconds = 0, 0.0
+    while passes == 0 or seconds < min_seconds:
+        engine = _Engine(work)
+        started = time.perf_counter()
+        for item in inputs:
+            begin = time.perf_counter()
+            engine.feed(item)
+            latencies.append(time.perf_counter() - begin)
+        engine.finish()
+        seconds += time.perf_counter() - started
+        passes += 1
+        peak_state_slots = max(peak_state_slots, engine.peak_state_slots)
     p50, p95, p99 = (1e3 * float(np.percentile(latencies, q)) for q in (50, 95, 99))
     return Measurement(
-        records=records,
+        records=passes * records,
         seconds=seconds,
         batch_latency_ms=(p50, p95, p99),
-        peak_state_slots=engine.peak_state_slots,
+        peak_state_slots=peak_state_slots,
     )
 
 
-def measure_reference(work: Workload, records: int) -> Measurement:
-    """Time the per-record Python loop ``work.reference`` on the same records."""
+def measure_reference(work: Workload, records: int, *, min_seconds: float = MIN_TIMED_S) -> Measurement:
+    """Time the per-record Python loop ``work.reference`` on the same records, in as many passes
+    as it takes to run ``min_seconds`` (one at least)."""
     batches = list(generate(_spec(work, records), batch_rows=BATCH_ROWS))
     if work.reference == "json_loop":
         lines = [line for batch in batches for line in to_ndjson(batch).splitlines()]
-        started = time.perf_counter()
-        references.json_loop(lines)
+        loop = partial(references.json_loop, lines)
     else:
         dicts = [row for batch in batches for row in batch.to_pylist()]
+        loop = partial(references.dict_loop, dicts)
+    passes, seconds = 0, 0.0
+    while passes == 0 or seconds < min_seconds:
         started = time.perf_counter()
-        references.dict_loop(dicts)
-    return Measurement(records=records, seconds=time.perf_counter() - started, batch_latency_ms=(0, 0, 0))
+        loop()
+        seconds += time.perf_counter() - started
+        passes += 1
+    return Measurement(records=passes * records, seconds=seconds, batch_latency_ms=(0, 0, 0))
 
 
 def peak_rss_mb() -> float:

@@ -14,7 +14,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from vsql.bench.measure import Measurement, measure, measure_reference, peak_in_child
+from vsql.bench.measure import MIN_TIMED_S, Measurement, measure, measure_reference, peak_in_child
 from vsql.bench.result import BenchRun, Machine, WorkloadResult
 from vsql.bench.workloads import InputKind, Workload, workload
 
@@ -58,6 +58,7 @@ def run_workloads(
     records: int,
     repeat: int = 3,
     memory: bool = False,
+    min_seconds: float = MIN_TIMED_S,
     progress: Callable[[str], None] | None = None,
 ) -> BenchRun:
     """Measure ``names`` (after one warm-up each), interleaved with their reference loops.
@@ -69,6 +70,8 @@ def run_workloads(
             medians are reported, with the relative spread of the per-pair ratios.
         memory: also measure peak RSS at ``records // 10`` and at ``records`` in fresh child
             processes (not for Kafka workloads, whose inputs live in this process's broker).
+        min_seconds: an in-memory run passes over its records again until it has run this
+            long (``MIN_TIMED_S``; 0 for one pass, as the CI smoke run does).
         progress: called with the name of each workload before it runs.
 
     Returns:
@@ -85,7 +88,7 @@ def run_workloads(
         for work in works:
             if progress is not None:
                 progress(work.name)
-            runs = _Runs(work, kafka=kafka)
+            runs = _Runs(work, kafka=kafka, min_seconds=min_seconds)
             runs.once(min(records, 50_000))
             paired = summarize_pairs([runs.pair(records) for _ in range(repeat)])
             results.append(
@@ -117,15 +120,16 @@ def _memory_points(work: Workload, records: int) -> tuple[tuple[int, float], ...
 class _Runs:
     """Timed runs of one workload and of its reference, in-process or from the embedded broker."""
 
-    def __init__(self, work: Workload, *, kafka: KafkaInputs | None) -> None:
+    def __init__(self, work: Workload, *, kafka: KafkaInputs | None, min_seconds: float) -> None:
         self._work = work
         self._kafka = kafka
+        self._min_seconds = min_seconds
 
     def once(self, records: int) -> Measurement:
         if self._work.input is InputKind.KAFKA:
             assert self._kafka is not None
             return self._kafka.measure(self._work, records)
-        return measure(self._work, records)
+        return measure(self._work, records, min_seconds=self._min_seconds)
 
     def pair(self, records: int) -> tuple[Measurement, Measurement]:
         """The reference loop, then the workload, timed back to back: (workload run, reference run)."""
@@ -136,4 +140,4 @@ class _Runs:
         if self._work.input is InputKind.KAFKA:
             assert self._kafka is not None
             return self._kafka.measure_reference(self._work.reference, records)
-        return measure_reference(self._work, records)
+        return measure_reference(self._work, records, min_seconds=self._min_seconds)

@@ -24,6 +24,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Sta
 
 from vsql.bench.baseline import DEFAULT_DIR, list_baselines, load
 from vsql.bench.compare import DEFAULT_TOLERANCE, Comparison, Status, Tolerance, WorkloadComparison, compare
+from vsql.bench.measure import MIN_TIMED_S
 from vsql.bench.result import BenchFileError, BenchRun
 from vsql.bench.runner import run_workloads
 from vsql.bench.workloads import DEFAULT_WORKLOADS, WORKLOADS
@@ -96,7 +97,8 @@ def summary_text(comparison: Comparison, *, baseline: str, current: str) -> Text
 @dataclass(frozen=True)
 class BenchPlan:
     """What "Run bench" measures: ``workloads`` (names in ``vsql.bench.workloads.WORKLOADS``),
-    ``records`` per timed run, ``repeat`` timed runs per workload.
+    ``records`` per timed run, ``repeat`` timed runs per workload, each passing over its records
+    until it has run ``min_seconds``.
 
     Raises:
         ValueError: an unknown workload, or ``records`` or ``repeat`` below 1.
@@ -105,6 +107,7 @@ class BenchPlan:
     workloads: tuple[str, ...] = DEFAULT_WORKLOADS
     records: int = 200_000
     repeat: int = 3
+    min_seconds: float = MIN_TIMED_S
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.workloads if name not in WORKLOADS]
@@ -212,7 +215,12 @@ class RegressionScreen(Screen[None]):
     def _run_bench(self) -> None:
         bench = self._bench
         try:
-            run = run_workloads(list(bench.workloads), records=bench.records, repeat=bench.repeat)
+            run = run_workloads(
+                list(bench.workloads),
+                records=bench.records,
+                repeat=bench.repeat,
+                min_seconds=bench.min_seconds,
+            )
         except (RuntimeError, ValueError, OSError) as error:
             logger.warning("bench run failed: %s", error)
             self.post_message(_BenchDone(None, error=str(error)))
