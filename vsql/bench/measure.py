@@ -12,6 +12,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -90,14 +91,25 @@ def _inputs(work: Workload, records: int) -> list[pa.RecordBatch] | list[bytes]:
     return batches
 
 
+def _timed_passes(one_pass: Callable[[], float], min_seconds: float) -> tuple[int, float]:
+    """Call ``one_pass`` (it returns the seconds it timed) until the passes add up to
+    ``min_seconds``, once at least: (passes, seconds)."""
+    passes, seconds = 0, 0.0
+    while passes == 0 or seconds < min_seconds:
+        seconds += one_pass()
+        passes += 1
+    return passes, seconds
+
+
 def measure(work: Workload, records: int, *, min_seconds: float = MIN_TIMED_S) -> Measurement:
     """Run ``work`` over ``records`` generated trades and time it, in as many passes as it takes
     to run ``min_seconds`` (one at least)."""
     inputs = _inputs(work, records)
     latencies: list[float] = []
     peak_state_slots = 0
-    passes, seconds = 0, 0.0
-    while passes == 0 or seconds < min_seconds:
+
+    def one_pass() -> float:
+        nonlocal peak_state_slots
         engine = _Engine(work)
         started = time.perf_counter()
         for item in inputs:
@@ -105,9 +117,11 @@ def measure(work: Workload, records: int, *, min_seconds: float = MIN_TIMED_S) -
             engine.feed(item)
             latencies.append(time.perf_counter() - begin)
         engine.finish()
-        seconds += time.perf_counter() - started
-        passes += 1
+        seconds = time.perf_counter() - started
         peak_state_slots = max(peak_state_slots, engine.peak_state_slots)
+        return seconds
+
+    passes, seconds = _timed_passes(one_pass, min_seconds)
     p50, p95, p99 = (1e3 * float(np.percentile(latencies, q)) for q in (50, 95, 99))
     return Measurement(
         records=passes * records,
@@ -127,12 +141,13 @@ def measure_reference(work: Workload, records: int, *, min_seconds: float = MIN_
     else:
         dicts = [row for batch in batches for row in batch.to_pylist()]
         loop = partial(references.dict_loop, dicts)
-    passes, seconds = 0, 0.0
-    while passes == 0 or seconds < min_seconds:
+
+    def one_pass() -> float:
         started = time.perf_counter()
         loop()
-        seconds += time.perf_counter() - started
-        passes += 1
+        return time.perf_counter() - started
+
+    passes, seconds = _timed_passes(one_pass, min_seconds)
     return Measurement(records=passes * records, seconds=seconds, batch_latency_ms=(0, 0, 0))
 
 

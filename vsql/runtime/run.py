@@ -20,7 +20,7 @@ from vsql.engine.columns import OFFSET, PARTITION
 from vsql.engine.pipeline import Pipeline, StepOutput
 from vsql.engine.sql.plan import LogicalPlan
 from vsql.io.formats.decoded import Decoded
-from vsql.io.kafka.errors import BrokerError, RebalancingError
+from vsql.io.kafka.errors import BrokerError, log_level
 from vsql.io.ledger import OffsetLedger
 from vsql.runtime.sinks import CallbackSink, DeadLetterSink, ResultSink
 from vsql.runtime.sources import BlockSource, Source
@@ -182,8 +182,7 @@ class _Loop:
         except BrokerError as error:
             # Not fatal: the next commit covers these offsets too, and uncommitted input is only
             # read again after a restart (at-least-once). A broker gone for good fails the read.
-            level = logging.INFO if isinstance(error, RebalancingError) else logging.WARNING
-            logger.log(level, "commit failed, will retry with the next one: %s", error)
+            logger.log(log_level(error), "commit failed, will retry with the next one: %s", error)
         self.stats.partition_lag = self._source.lag()
         self._last_commit = time.monotonic()
 

@@ -6,9 +6,11 @@ or while it reads its input, and the CLI reports them as input errors (exit code
 
 from __future__ import annotations
 
+import logging
+
 from vsql.io.errors import InputError
 
-__all__ = ["BrokerError", "RebalancingError", "TopicNotFoundError"]
+__all__ = ["BrokerError", "RebalancingError", "TopicNotFoundError", "log_level"]
 
 
 class BrokerError(InputError):
@@ -18,6 +20,12 @@ class BrokerError(InputError):
 class RebalancingError(BrokerError):
     """A commit the group refused while it rebalances (a member joined or left). Expected, not a
     fault: the partition's next owner resumes from the previous commit (at-least-once)."""
+
+
+def log_level(error: BrokerError) -> int:
+    """How loudly to log a broker error that is not fatal: INFO for a rebalance's refusal (expected),
+    WARNING for any other."""
+    return logging.INFO if isinstance(error, RebalancingError) else logging.WARNING
 
 
 class TopicNotFoundError(InputError):

@@ -36,7 +36,7 @@ from vsql.engine.sql.plan import LogicalPlan
 from vsql.io.formats.decoded import Decoded
 from vsql.io.kafka.brokers import Broker, ensure_topic
 from vsql.io.kafka.consumer import TopicConsumer
-from vsql.io.kafka.errors import BrokerError, RebalancingError
+from vsql.io.kafka.errors import BrokerError, log_level
 from vsql.io.kafka.producer import JsonProducer
 from vsql.runtime.sinks import DeadLetterSink, ResultSink, StreamSink, open_sink
 from vsql.runtime.sources import parse_watermark_metadata, watermark_metadata
@@ -367,8 +367,7 @@ class _Worker:
             except BrokerError as error:
                 # Not fatal: a later commit covers these offsets, or the partition moved and its
                 # new owner replays from the previous commit (at-least-once).
-                level = logging.INFO if isinstance(error, RebalancingError) else logging.WARNING
-                logger.log(level, "commit of partition %d failed: %s", partition, error)
+                logger.log(log_level(error), "commit of partition %d failed: %s", partition, error)
                 continue
             self._committed[partition] = offset
 
