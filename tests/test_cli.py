@@ -101,7 +101,7 @@ def test_json_format_prints_one_object_per_row(trades: Path, capsys: pytest.Capt
     captured = capsys.readouterr()
     rows = [orjson.loads(line) for line in captured.out.splitlines()]
     assert sorted(rows, key=lambda r: r["symbol"]) == [{"symbol": "A", "n": 3}, {"symbol": "B", "n": 3}]
-    assert "1 dead letters" in captured.err
+    assert "2 rows out, 0 late, 1 dead letter\n" in captured.err
 
 
 def test_table_and_csv_formats(trades: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -62,17 +62,12 @@ def offenders(module: str, banned: tuple[str, ...]) -> list[str]:
 
 TUI_MAY_IMPORT_FROM_REPL = frozenset(
     {
-        "vsql.repl.backend",  # the frozen values crossing the runtime boundary (QueryInfo, ResultShape)
         "vsql.repl.candidates",  # completion: suggest's analysis plus names, no terminal
         "vsql.repl.catalog",  # the cached topic/column/query names completion reads
-        "vsql.repl.meter",  # process memory (rss_mb)
-        "vsql.repl.render.error",  # an error as text with its caret line
-        "vsql.repl.runtime_backend",  # background queries and datagen jobs over the runtime
-        "vsql.repl.shape",  # a plan's result shape: columns and changelog key
-        "vsql.repl.upserts",  # result rows as keyed upserts/deletes or appends
     }
 )
-"""The shell's pure modules the dashboard reuses instead of writing them twice; none of them draws."""
+"""The shell's completion logic, which the dashboard reuses instead of writing it twice; nothing
+else of the shell."""
 
 SHELL_ONLY = (
     "prompt_toolkit",
@@ -111,7 +106,7 @@ def test_the_dashboard_loads_nothing_of_the_shells_terminal() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["vsql.tui.workbench", "vsql.tui.query_run", "vsql.tui.sampling", "vsql.tui.export"]
+    "module", ["vsql.tui.connection", "vsql.tui.query_run", "vsql.tui.sampling", "vsql.tui.export"]
 )
 def test_the_dashboards_logic_imports_no_textual(module: str) -> None:
     assert offenders(module, ("textual",)) == []
@@ -120,3 +115,37 @@ def test_the_dashboards_logic_imports_no_textual(module: str) -> None:
 @pytest.mark.parametrize("module", ["vsql.repl.shell", "vsql.repl.startup"])
 def test_the_shell_never_imports_the_dashboard(module: str) -> None:
     assert offenders(module, ("vsql.tui", "textual")) == []
+
+
+FRONT_ENDS = ("repl", "tui", "display")
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_the_front_ends_use_only_the_runtimes_client_api(front_end: str) -> None:
+    """The shell, the dashboard and what they share reach the runtime through ``vsql.runtime``'s
+    public names, never through its modules (the query driver, sources, sinks, workers)."""
+    package = Path(__file__).parents[1] / "vsql" / front_end
+    used = {
+        (path.relative_to(package).as_posix(), name)
+        for path in package.rglob("*.py")
+        for name in _imported_modules(path)
+        if name.startswith("vsql.runtime.")
+    }
+    assert sorted(used) == []
+
+
+WIRING = {"repl": "startup.py", "tui": "launch.py"}
+"""The one module of each front end that opens the broker its runtime starts on."""
+
+
+@pytest.mark.parametrize("front_end", sorted(WIRING))
+def test_the_dashboard_and_the_shell_touch_no_kafka_client_and_no_engine_runner(front_end: str) -> None:
+    banned = ("vsql.io.kafka", "confluent_kafka", "vsql.engine.pipeline", "vsql.engine.stages")
+    package = Path(__file__).parents[1] / "vsql" / front_end
+    used = sorted(
+        (path.relative_to(package).as_posix(), name)
+        for path in package.rglob("*.py")
+        for name in _imported_modules(path)
+        if name.startswith(banned) and path.name != WIRING[front_end]
+    )
+    assert used == []

@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
+from vsql import __version__
 from vsql.bench.commands import add_bench_arguments, run_bench
+from vsql.display.errors import format_error
 from vsql.engine.errors import VsqlError
 from vsql.engine.settings import ConsumerTier
 from vsql.engine.sql.script import split_statements
@@ -31,11 +33,8 @@ from vsql.io.kafka.commands import (
     run_datagen,
 )
 from vsql.repl.render import FORMATS
-from vsql.repl.render.error import format_error
-from vsql.repl.runtime_backend import RuntimeBackend
 from vsql.repl.script import ScriptRunner
-from vsql.repl.startup import open_shell
-from vsql.runtime import Session
+from vsql.runtime import Runtime
 from vsql.runtime.commands import add_run_arguments, run_command
 from vsql.scenario.suite import run_suite
 
@@ -114,11 +113,14 @@ def _route(args: argparse.Namespace) -> int:
     text = _script_text(args)
     if text is not None:
         return _script(args, split_statements(text), inputs=dict(args.inputs))
+    from vsql.repl.startup import open_shell  # noqa: PLC0415 - the terminal's modules load only for the shell
+
     return open_shell(args)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vsql", description="Streaming SQL over Kafka and files.")
+    parser.add_argument("--version", action="version", version=f"vsql {__version__}")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("-e", "--execute", metavar="SQL", help="run one statement and print its results")
     source.add_argument("-f", "--file", type=Path, metavar="FILE", help="run the statements of a script")
@@ -211,17 +213,15 @@ def _datagen(args: argparse.Namespace) -> int:
 
 def _script(args: argparse.Namespace, statements: Sequence[str], *, inputs: dict[str, Path]) -> int:
     """Run a script's statements on a session whose broker opens when a statement needs it."""
-    session = Session(broker=lambda: broker_from_args(args), inputs=inputs)
-    if args.tier is not None:
-        session.set_property("consumer.tier", args.tier)
-    backend = RuntimeBackend(session)
+    properties = {} if args.tier is None else {"consumer.tier": args.tier}
+    runtime = Runtime(broker=lambda: broker_from_args(args), inputs=inputs, properties=properties)
     runner = ScriptRunner(
-        backend, output_format=_format(args), stream=sys.stdout, errors=sys.stderr, timeout_s=args.timeout
+        runtime, output_format=_format(args), stream=sys.stdout, errors=sys.stderr, timeout_s=args.timeout
     )
     try:
         return runner.run(statements)
     finally:
-        backend.close()
+        runtime.close()
 
 
 def _script_text(args: argparse.Namespace) -> str | None:

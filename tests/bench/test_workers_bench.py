@@ -32,7 +32,7 @@ def _worker(
         "progress": progress,
         "first_record_s": first,
         "last_record_s": last_s,
-        "records_in": records,
+        "counters": {"records_in": records},
     }
 
 

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
-from tests.repl.fake_backend import FakeBackend
-from vsql.repl.backend import QueryInfo, QueryState
+from tests.fake_runtime import FakeRuntime
 from vsql.repl.commands import CommandError, Outcome, default_registry
+from vsql.runtime import JobInfo, JobState
 
 
 @dataclass
 class RecordingContext:
     """A CommandContext that records what handlers asked for."""
 
-    backend: FakeBackend
+    runtime: FakeRuntime
     tables: list[pa.Table] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -48,8 +47,8 @@ class RecordingContext:
 
 @pytest.fixture
 def context() -> RecordingContext:
-    backend = FakeBackend(topic_records={"trades": [{"symbol": "A", "qty": 5}, {"symbol": None, "qty": 7}]})
-    return RecordingContext(backend=backend)
+    backend = FakeRuntime(topic_records={"trades": [{"symbol": "A", "qty": 5}, {"symbol": None, "qty": 7}]})
+    return RecordingContext(runtime=backend)
 
 
 def test_sql_is_not_a_command(context: RecordingContext) -> None:
@@ -101,7 +100,7 @@ def test_bad_arguments_raise_the_usage_line(context: RecordingContext, statement
     assert str(raised.value) == usage
 
 
-def test_set_and_unset_go_to_the_backend_as_sql(context: RecordingContext) -> None:
+def test_set_and_unset_go_to_the_runtime_as_sql(context: RecordingContext) -> None:
     registry = default_registry()
     registry.execute("SET 'output.mode' = 'changelog'", context)
     registry.execute("UNSET 'output.mode'", context)
@@ -109,13 +108,7 @@ def test_set_and_unset_go_to_the_backend_as_sql(context: RecordingContext) -> No
 
 
 def test_show_properties(context: RecordingContext) -> None:
-    context.backend.execute(
-        "SET 'late.data.strategy' = 'drop'",
-        on_start=lambda shape: None,
-        on_rows=lambda rows: None,
-        on_status=lambda status: None,
-        cancel=threading.Event(),
-    )
+    context.runtime.run(context.runtime.prepare("SET 'late.data.strategy' = 'drop'"))
     default_registry().execute("SHOW PROPERTIES", context)
     assert context.tables[0].to_pylist() == [{"property": "late.data.strategy", "value": "drop"}]
 
@@ -124,20 +117,21 @@ def test_datagen_starts_a_generator_that_shows_in_show_queries(context: Recordin
     registry = default_registry()
     registry.execute("DATAGEN trades TO live_trades RATE 5000", context)
     assert context.notices == [
-        "datagen datagen1: trades to live_trades at 5000 records/s (TERMINATE datagen1)"
+        "datagen DATAGEN_LIVE_TRADES_1: trades to live_trades at 5000 records/s "
+        "(TERMINATE DATAGEN_LIVE_TRADES_1)"
     ]
     registry.execute("SHOW QUERIES", context)
     row = context.tables[0].to_pylist()[0]
-    assert (row["query_id"], row["state"]) == ("datagen1", "RUNNING")
+    assert (row["query_id"], row["state"]) == ("DATAGEN_LIVE_TRADES_1", "RUNNING")
 
 
 def test_show_queries_says_why_a_query_failed(
     context: RecordingContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    failed = QueryInfo(
-        "CSAS_X_1", "CREATE STREAM x AS SELECT 1", QueryState.FAILED, error="a worker failed: boom"
+    failed = JobInfo(
+        "CSAS_X_1", "CREATE STREAM x AS SELECT 1", JobState.FAILED, error="a worker failed: boom"
     )
-    monkeypatch.setattr(context.backend, "queries", lambda: [failed])
+    monkeypatch.setattr(context.runtime, "jobs", lambda: [failed])
     default_registry().execute("SHOW QUERIES", context)
     assert context.tables[0].to_pylist()[0]["state"] == "FAILED: a worker failed: boom"
 
@@ -146,8 +140,8 @@ def test_terminate_all(context: RecordingContext) -> None:
     registry = default_registry()
     registry.execute("DATAGEN trades TO t RATE 10", context)
     registry.execute("TERMINATE ALL", context)
-    assert context.notices[-1] == "terminated datagen1"
-    assert context.backend.queries()[0].state is QueryState.TERMINATED
+    assert context.notices[-1] == "terminated DATAGEN_T_1"
+    assert context.runtime.jobs()[0].state is JobState.TERMINATED
 
 
 def test_explain_passes_the_query(context: RecordingContext) -> None:

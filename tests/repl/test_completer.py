@@ -6,7 +6,7 @@ import pytest
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
-from tests.repl.fake_backend import FakeBackend
+from tests.fake_runtime import FakeRuntime
 from vsql.repl.catalog import Catalog
 from vsql.repl.commands import default_registry
 from vsql.repl.completer import SqlCompleter
@@ -16,7 +16,7 @@ TRADES = [{"symbol": "A", "price": 10.5, "qty": 5}]
 
 @pytest.fixture
 def completer() -> SqlCompleter:
-    backend = FakeBackend(topic_records={"trades": TRADES, "orders": [{"id": 1}], "trade_stats": []})
+    backend = FakeRuntime(topic_records={"trades": TRADES, "orders": [{"id": 1}], "trade_stats": []})
     backend.start_datagen("trades", topic="live", rate=10)
     catalog = Catalog(backend)
     catalog.columns("trades")
@@ -72,11 +72,11 @@ def test_first_word_offers_commands_and_select(completer: SqlCompleter) -> None:
 
 
 def test_terminate_offers_running_queries_and_all(completer: SqlCompleter) -> None:
-    assert texts(completer, "TERMINATE ") == ["datagen1", "ALL"]
+    assert texts(completer, "TERMINATE ") == ["DATAGEN_LIVE_1", "ALL"]
 
 
 def test_unsampled_topic_offers_system_columns_until_sampled() -> None:
-    backend = FakeBackend(topic_records={"orders": [{"order_id": 1}]})
+    backend = FakeRuntime(topic_records={"orders": [{"order_id": 1}]})
     catalog = Catalog(backend)
     completer = SqlCompleter(catalog, command_names=())
     assert texts(completer, "SELECT  FROM orders", cursor=7)[0] == "_key"
@@ -85,7 +85,7 @@ def test_unsampled_topic_offers_system_columns_until_sampled() -> None:
 
 
 def test_catalog_keeps_going_when_a_topic_cannot_be_sampled() -> None:
-    catalog = Catalog(FakeBackend())
+    catalog = Catalog(FakeRuntime())
     assert catalog.columns("ghost") == ()
     catalog.refresh()
     assert catalog.columns("ghost") == ()

@@ -10,9 +10,8 @@ from pathlib import Path
 
 from vsql.engine.sql.script import split_statements
 from vsql.io.kafka.brokers import EmbeddedBroker
-from vsql.repl.runtime_backend import RuntimeBackend
 from vsql.repl.script import EXIT_OK, EXIT_QUERY_ERROR, EXIT_USAGE, ScriptRunner
-from vsql.runtime import Session
+from vsql.runtime import Runtime
 
 
 class Run:
@@ -22,14 +21,14 @@ class Run:
         self, broker: EmbeddedBroker, script: str, *, fmt: str = "csv", timeout_s: float | None
     ) -> None:
         self.out, self.err = io.StringIO(), io.StringIO()
-        backend = RuntimeBackend(Session(broker=broker))
+        runtime = Runtime(broker=broker)
         runner = ScriptRunner(
-            backend, output_format=fmt, stream=self.out, errors=self.err, timeout_s=timeout_s
+            runtime, output_format=fmt, stream=self.out, errors=self.err, timeout_s=timeout_s
         )
         try:
             self.code = runner.run(split_statements(script))
         finally:
-            backend.close()
+            runtime.close()
 
     @property
     def lines(self) -> list[str]:

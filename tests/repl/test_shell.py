@@ -17,12 +17,12 @@ from prompt_toolkit.input import PipeInput, create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
 
-from tests.repl.fake_backend import FakeBackend
+from tests.fake_runtime import FakeRuntime
 from vsql.engine.settings import OutputMode
 from vsql.engine.sql.plan import EmitMode
-from vsql.repl.backend import ResultShape
 from vsql.repl.config import Config, load_config
 from vsql.repl.shell import Shell
+from vsql.runtime.shape import ResultShape
 
 ENTER = "\r"
 ESC_ENTER = "\x1b\r"
@@ -49,7 +49,7 @@ def pipe() -> Iterator[PipeInput]:
         yield pipe_input
 
 
-def run(backend: FakeBackend, config: Config, pipe: PipeInput, typed: str) -> tuple[int, str]:
+def run(backend: FakeRuntime, config: Config, pipe: PipeInput, typed: str) -> tuple[int, str]:
     """Type ``typed`` into a fresh shell and run it until it exits; returns exit code and output."""
     out = io.StringIO()
     pipe.send_text(typed)
@@ -60,11 +60,11 @@ def run(backend: FakeBackend, config: Config, pipe: PipeInput, typed: str) -> tu
 
 
 def test_ctrl_d_exits_with_zero(config: Config, pipe: PipeInput) -> None:
-    assert run(FakeBackend(), config, pipe, CTRL_D) == (0, "")
+    assert run(FakeRuntime(), config, pipe, CTRL_D) == (0, "")
 
 
 def test_show_topics_without_semicolon_runs_on_enter(config: Config, pipe: PipeInput) -> None:
-    backend = FakeBackend(topic_records={"trades": TRADES})
+    backend = FakeRuntime(topic_records={"trades": TRADES})
     code, out = run(backend, config, pipe, "SHOW TOPICS" + ENTER + CTRL_D)
     assert code == 0
     assert "trades" in out
@@ -72,13 +72,13 @@ def test_show_topics_without_semicolon_runs_on_enter(config: Config, pipe: PipeI
 
 
 def test_exit_statement_leaves_the_shell(config: Config, pipe: PipeInput) -> None:
-    backend = FakeBackend(topic_records={"trades": TRADES})
+    backend = FakeRuntime(topic_records={"trades": TRADES})
     code, out = run(backend, config, pipe, "exit" + ENTER + "SHOW TOPICS" + ENTER)
     assert (code, out) == (0, "")
 
 
 def test_enter_continues_an_unterminated_statement_until_semicolon(config: Config, pipe: PipeInput) -> None:
-    backend = FakeBackend(batches=[COUNTS], shape=COUNTS_SHAPE)
+    backend = FakeRuntime(batches=[COUNTS], shape=COUNTS_SHAPE)
     typed = "SELECT symbol, COUNT(*) AS n" + ENTER + "FROM trades GROUP BY symbol;" + ENTER + CTRL_D
     _, out = run(backend, config, pipe, typed)
     assert backend.executed == ["SELECT symbol, COUNT(*) AS n\nFROM trades GROUP BY symbol"]
@@ -87,21 +87,21 @@ def test_enter_continues_an_unterminated_statement_until_semicolon(config: Confi
 
 
 def test_esc_enter_submits_without_semicolon(config: Config, pipe: PipeInput) -> None:
-    backend = FakeBackend(batches=[COUNTS], shape=COUNTS_SHAPE)
+    backend = FakeRuntime(batches=[COUNTS], shape=COUNTS_SHAPE)
     run(backend, config, pipe, "SELECT symbol FROM trades" + ESC_ENTER + CTRL_D)
     assert backend.executed == ["SELECT symbol FROM trades"]
 
 
 def test_two_statements_on_one_line_both_run(config: Config, pipe: PipeInput) -> None:
-    backend = FakeBackend()
+    backend = FakeRuntime()
     _, out = run(
         backend, config, pipe, "SET 'output.mode' = 'append'; SET 'dlq.topic' = 'dlq';" + ENTER + CTRL_D
     )
-    assert out.splitlines() == ["SET 'output.mode' = 'append'", "SET 'dlq.topic' = 'dlq'"]
+    assert out.splitlines() == ["set 'output.mode' = 'append'", "set 'dlq.topic' = 'dlq'"]
 
 
 def test_syntax_error_shows_the_caret_and_the_shell_stays_up(config: Config, pipe: PipeInput) -> None:
-    backend = FakeBackend(topic_records={"trades": TRADES})
+    backend = FakeRuntime(topic_records={"trades": TRADES})
     typed = "SELECT symbol, COUNT(* FROM trades;" + ENTER + "SHOW TOPICS" + ENTER + CTRL_D
     code, out = run(backend, config, pipe, typed)
     lines = out.splitlines()
@@ -114,12 +114,12 @@ def test_syntax_error_shows_the_caret_and_the_shell_stays_up(config: Config, pip
 
 
 def test_backend_errors_are_rendered_not_raised(config: Config, pipe: PipeInput) -> None:
-    _, out = run(FakeBackend(), config, pipe, "DESCRIBE ghost" + ENTER + CTRL_D)
+    _, out = run(FakeRuntime(), config, pipe, "DESCRIBE ghost" + ENTER + CTRL_D)
     assert out.startswith("error: unknown topic 'ghost'")
 
 
 def test_an_unexpected_exception_is_one_line_and_the_shell_stays_up(config: Config, pipe: PipeInput) -> None:
-    class BrokenBackend(FakeBackend):
+    class BrokenBackend(FakeRuntime):
         def topics(self) -> list:
             raise RuntimeError("socket closed")
 
@@ -131,13 +131,13 @@ def test_an_unexpected_exception_is_one_line_and_the_shell_stays_up(config: Conf
 
 
 def test_ctrl_c_at_the_prompt_clears_the_line(config: Config, pipe: PipeInput) -> None:
-    backend = FakeBackend(topic_records={"trades": TRADES})
+    backend = FakeRuntime(topic_records={"trades": TRADES})
     _, out = run(backend, config, pipe, "SELECT half a statement" + CTRL_C + "SHOW TOPICS" + ENTER + CTRL_D)
     assert backend.executed == []
     assert "trades" in out
 
 
-def interrupt_when_started(backend: FakeBackend) -> threading.Thread:
+def interrupt_when_started(backend: FakeRuntime) -> threading.Thread:
     """Send SIGINT to this process, as a terminal's Ctrl-C would, once the fake query runs."""
 
     def interrupt() -> None:
@@ -155,7 +155,7 @@ def interrupt_when_started(backend: FakeBackend) -> threading.Thread:
 
 
 def test_ctrl_c_cancels_a_push_query_and_the_prompt_comes_back(config: Config, pipe: PipeInput) -> None:
-    backend = FakeBackend(
+    backend = FakeRuntime(
         topic_records={"trades": TRADES}, batches=[COUNTS], shape=COUNTS_SHAPE, is_push=True
     )
     interrupter = interrupt_when_started(backend)
@@ -168,7 +168,7 @@ def test_ctrl_c_cancels_a_push_query_and_the_prompt_comes_back(config: Config, p
 
 
 def test_ctrl_c_stops_print(config: Config, pipe: PipeInput) -> None:
-    backend = FakeBackend(topic_records={"trades": TRADES})
+    backend = FakeRuntime(topic_records={"trades": TRADES})
     interrupter = interrupt_when_started(backend)
     _, out = run(backend, config, pipe, "PRINT trades FROM BEGINNING" + ENTER + CTRL_D)
     interrupter.join()
@@ -177,7 +177,7 @@ def test_ctrl_c_stops_print(config: Config, pipe: PipeInput) -> None:
 
 
 def test_print_with_limit_ends_by_itself(config: Config, pipe: PipeInput) -> None:
-    backend = FakeBackend(topic_records={"trades": TRADES})
+    backend = FakeRuntime(topic_records={"trades": TRADES})
     _, out = run(backend, config, pipe, "PRINT trades FROM BEGINNING LIMIT 1" + ENTER + CTRL_D)
     assert out.splitlines() == ["symbol  price", "A       10.5"]
 
@@ -187,7 +187,7 @@ def test_emit_changes_updates_rows_in_place_and_deletes_remove_them(config: Conf
     delete = pa.table(
         {"symbol": ["B"], "n": pa.array([None], pa.int64()), "_window_start": [0], "_op": ["delete"]}
     )
-    backend = FakeBackend(batches=[COUNTS, update, delete], shape=COUNTS_SHAPE)
+    backend = FakeRuntime(batches=[COUNTS, update, delete], shape=COUNTS_SHAPE)
     _, out = run(
         backend, config, pipe, "SELECT symbol, COUNT(*) AS n FROM t GROUP BY symbol;" + ENTER + CTRL_D
     )
@@ -204,7 +204,7 @@ def test_changelog_mode_appends_every_change_with_its_op(config: Config, pipe: P
         emit_mode=EmitMode.CHANGES,
         output_mode=OutputMode.CHANGELOG,
     )
-    backend = FakeBackend(batches=[COUNTS, update, delete], shape=shape)
+    backend = FakeRuntime(batches=[COUNTS, update, delete], shape=shape)
     _, out = run(
         backend, config, pipe, "SELECT symbol, COUNT(*) AS n FROM t GROUP BY symbol;" + ENTER + CTRL_D
     )
@@ -221,7 +221,7 @@ def test_json_format_writes_one_object_per_row(tmp_path: Path, pipe: PipeInput) 
     config = load_config(
         flags={"format": "json"}, environ={"XDG_DATA_HOME": str(tmp_path)}, path=tmp_path / "x"
     )
-    backend = FakeBackend(batches=[COUNTS], shape=COUNTS_SHAPE)
+    backend = FakeRuntime(batches=[COUNTS], shape=COUNTS_SHAPE)
     _, out = run(backend, config, pipe, "SELECT symbol FROM t;" + ENTER + CTRL_D)
     assert out.splitlines()[:2] == [
         '{"symbol":"A","n":1,"_window_start":0}',
@@ -231,8 +231,8 @@ def test_json_format_writes_one_object_per_row(tmp_path: Path, pipe: PipeInput) 
 
 def test_create_stream_reports_its_query_and_shows_in_show_queries(config: Config, pipe: PipeInput) -> None:
     typed = "CREATE STREAM s AS SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol;" + ENTER
-    _, out = run(FakeBackend(), config, pipe, typed + "SHOW QUERIES" + ENTER + CTRL_D)
-    assert out.splitlines()[0] == "query q1 started"
+    _, out = run(FakeRuntime(), config, pipe, typed + "SHOW QUERIES" + ENTER + CTRL_D)
+    assert out.splitlines()[0] == "query CSAS_S_1 started"
     assert "RUNNING" in out
 
 
@@ -241,16 +241,16 @@ def test_run_script_stops_at_the_failing_statement_with_its_caret(
 ) -> None:
     script = tmp_path / "s.sql"
     script.write_text("SET 'dlq.topic' = 'd';\nSELECT COUNT(* FROM t;\nSET 'output.mode' = 'append';\n")
-    _, out = run(FakeBackend(), config, pipe, f"RUN SCRIPT '{script}'" + ENTER + CTRL_D)
+    _, out = run(FakeRuntime(), config, pipe, f"RUN SCRIPT '{script}'" + ENTER + CTRL_D)
     lines = out.splitlines()
-    assert lines[0] == "SET 'dlq.topic' = 'd'"
+    assert lines[0] == "set 'dlq.topic' = 'd'"
     assert lines[2] == "  SELECT COUNT(* FROM t"
     assert lines[-1] == "error: script stopped at the statement above"
 
 
 def test_history_is_kept_in_the_configured_file(config: Config, pipe: PipeInput) -> None:
     pipe.send_text("HELP EXIT" + ENTER + CTRL_D)
-    Shell(FakeBackend(), config, stream=io.StringIO(), prompt_input=pipe, prompt_output=DummyOutput()).run()
+    Shell(FakeRuntime(), config, stream=io.StringIO(), prompt_input=pipe, prompt_output=DummyOutput()).run()
     assert "HELP EXIT" in config.history_file.read_text()
 
 
@@ -260,7 +260,7 @@ def test_a_vt100_output_draws_the_prompt_and_the_highlighted_statement(
     screen = io.StringIO()
     terminal = Vt100_Output(screen, get_size=lambda: Size(rows=24, columns=100), term="xterm-256color")
     pipe.send_text("SELECT COUNT(*) FROM trades WINDOW TUMBLING(1m)" + ESC_ENTER + CTRL_D)
-    backend = FakeBackend(topic_records={"trades": TRADES})
+    backend = FakeRuntime(topic_records={"trades": TRADES})
     shell = Shell(
         backend,
         config,

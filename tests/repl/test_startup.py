@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from vsql.repl import startup
-from vsql.repl.backend import QueryState, ShellBackend
 from vsql.repl.config import Config
+from vsql.runtime import JobState, Runtime
 
 
 def command_line(**given: object) -> argparse.Namespace:
@@ -55,14 +55,14 @@ def test_an_unreachable_broker_exits_2_with_one_line() -> None:
 def test_the_shell_opens_with_demo_trades_flowing(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, object] = {}
 
-    def fake_shell(backend: ShellBackend, config: Config) -> int:
+    def fake_shell(runtime: Runtime, config: Config) -> int:
         deadline = time.monotonic() + 10
-        while not any(t.name == "trades" and t.messages for t in backend.topics()):
+        while not any(name == "trades" and t.messages for name, t in runtime.topics().items()):
             assert time.monotonic() < deadline, "no demo trades arrived"
             time.sleep(0.05)
-        seen["topics"] = {t.name: t.partitions for t in backend.topics()}
-        seen["queries"] = [(q.query_id, q.state, q.sink) for q in backend.queries()]
-        seen["tier"] = backend.properties()["consumer.tier"]
+        seen["topics"] = {name: t.partitions for name, t in runtime.topics().items()}
+        seen["queries"] = [(job.job_id, job.state, job.sink) for job in runtime.jobs()]
+        seen["tier"] = runtime.properties()["consumer.tier"]
         seen["format"] = config.format
         return 0
 
@@ -71,7 +71,7 @@ def test_the_shell_opens_with_demo_trades_flowing(monkeypatch: pytest.MonkeyPatc
     assert startup.open_shell(command_line(tier="dedicated", format="json"), stream=greeting) == 0
     assert seen == {
         "topics": {"trades": 4},
-        "queries": [("DATAGEN_TRADES_1", QueryState.RUNNING, "trades")],
+        "queries": [("DATAGEN_TRADES_1", JobState.RUNNING, "trades")],
         "tier": "dedicated",
         "format": "json",
     }
@@ -81,8 +81,8 @@ def test_the_shell_opens_with_demo_trades_flowing(monkeypatch: pytest.MonkeyPatc
 
 def test_no_demo_leaves_the_broker_empty(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[object] = []
-    monkeypatch.setattr(startup, "run_shell", lambda backend, config: seen.append(backend.topics()) or 0)
+    monkeypatch.setattr(startup, "run_shell", lambda runtime, config: seen.append(runtime.topics()) or 0)
     greeting = io.StringIO()
     assert startup.open_shell(command_line(no_demo=True), stream=greeting) == 0
-    assert seen == [[]]
+    assert seen == [{}]
     assert "demo" not in greeting.getvalue()

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from tests.repl.fake_backend import FakeBackend
-from vsql.repl.backend import QueryStatus
+from tests.fake_runtime import FakeRuntime
 from vsql.repl.catalog import Catalog
 from vsql.repl.toolbar import create_toolbar_tokens
+from vsql.runtime import Counters
 
 
 def test_toolbar_shows_broker_running_queries_and_last_query_rate() -> None:
-    backend = FakeBackend()
+    backend = FakeRuntime()
     backend.start_datagen("trades", topic="t", rate=10)
     catalog = Catalog(backend)
     catalog.refresh()
-    last = QueryStatus(records_per_s=2500.0, rows_out=12)
+    last = Counters(records_per_s=2500.0, rows_out=12)
     text = "".join(
         fragment[1]
-        for fragment in create_toolbar_tokens(broker="fake:9092", catalog=catalog, last_status=lambda: last)()
+        for fragment in create_toolbar_tokens(
+            broker="fake broker at fake:9092", catalog=catalog, last_status=lambda: last
+        )()
     )
-    assert text.startswith(" broker fake:9092 | 1 running 0 rec/s | last query 2,500 rec/s, 12 rows")
+    assert text.startswith(" fake broker at fake:9092 | 1 running 0 rec/s | last query 2,500 rec/s, 12 rows")

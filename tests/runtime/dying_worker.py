@@ -21,7 +21,7 @@ def run() -> int:
     del argv[at : at + 2]
 
     def die_midway(stats: WorkerStats) -> None:
-        if stats.records_in >= limit:
+        if stats.counters.records_in >= limit:
             os.kill(os.getpid(), signal.SIGKILL)
 
     return main(argv, on_progress=die_midway)

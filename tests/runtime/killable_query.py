@@ -17,10 +17,10 @@ from vsql.engine.sql.statements import compile_query
 from vsql.io.kafka.brokers import LiveBroker
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.producer import JsonProducer
+from vsql.runtime.counters import Counters
 from vsql.runtime.run import run_query
 from vsql.runtime.sinks import KafkaSink
 from vsql.runtime.sources import KafkaSource
-from vsql.runtime.stats import RunStats
 
 SQL = (
     "SELECT symbol, COUNT(*) AS trades, SUM(qty) AS volume, _window_start AS ws "
@@ -44,7 +44,7 @@ def main() -> None:
         overrides={"session.timeout.ms": 6000, "heartbeat.interval.ms": 500},
     )
 
-    def die_midway(stats: RunStats) -> None:
+    def die_midway(stats: Counters) -> None:
         # Die only once the group has committed offsets (the loop commits after every batch, but a
         # commit can fail on a busy broker), so the restart has somewhere to resume from.
         if args.kill_after is not None and stats.records_in >= args.kill_after:

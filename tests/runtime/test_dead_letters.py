@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from vsql.io.kafka.brokers import EmbeddedBroker
 from vsql.io.kafka.producer import JsonProducer
-from vsql.runtime import Session
+from vsql.runtime import JobState, Runtime
 from vsql.runtime.sinks import REASON_HEADER
 
 QUERY = (
@@ -38,11 +38,11 @@ def test_rejected_records_go_to_the_dlq_topic_with_their_reason(
     topic_factory: Callable[..., str], read_topic: Callable[[str], list[Any]], broker: EmbeddedBroker
 ) -> None:
     topic = _trades_with_bad_records(topic_factory)
-    session = Session(broker=broker)
+    runtime = Runtime(broker=broker, properties={"scan.bounded.mode": "latest-offset"})
     tables: list[pa.Table] = []
-    session.execute(f"SET 'dlq.topic' = '{topic}_bad'", on_rows=tables.append)
-    stats = session.execute(QUERY.format(topic=topic), on_rows=tables.append)
-    session.close()
+    runtime.run(runtime.prepare(f"SET 'dlq.topic' = '{topic}_bad'"))
+    stats = runtime.run(runtime.prepare(QUERY.format(topic=topic)), on_rows=tables.append).counters
+    runtime.close()
 
     rows = pa.concat_tables(tables).to_pylist()
     assert rows == [
@@ -72,15 +72,16 @@ def test_background_query_with_dlq_topic_in_with_dead_letters_and_keeps_writing(
     topic_factory: Callable[..., str], read_topic: Callable[[str], list[Any]], broker: EmbeddedBroker
 ) -> None:
     topic = _trades_with_bad_records(topic_factory)
-    session = Session(broker=broker)
+    runtime = Runtime(broker=broker, properties={"scan.bounded.mode": "latest-offset"})
     select = QUERY.format(topic=topic)
-    session.execute(
-        f"CREATE STREAM {topic}_out AS {select} WITH ('dlq.topic' = '{topic}_dlq')", on_rows=lambda _: None
+    outcome = runtime.run(
+        runtime.prepare(f"CREATE STREAM {topic}_out AS {select} WITH ('dlq.topic' = '{topic}_dlq')")
     )
-    (query,) = session.queries.values()
-    query.join(30)
-    session.close()
-    assert query.stats.dead_letter_count == 3
+    assert outcome.job_id is not None and runtime.wait_for(outcome.job_id, 30)
+    job = runtime.job(outcome.job_id)
+    runtime.close()
+    assert job is not None and job.state is JobState.DONE
+    assert job.counters.dead_letter_count == 3
     assert len(read_topic(f"{topic}_out")) == 3
     assert [m.headers[REASON_HEADER].decode()[:4] for m in read_topic(f"{topic}_dlq")] == [
         "not ",

@@ -6,32 +6,51 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from vsql.engine.sql.plan import LogicalPlan
-from vsql.engine.sql.statements import compile_query
+import pyarrow as pa
+
+from vsql.engine.settings import QuerySettings
 from vsql.io.kafka.brokers import EmbeddedBroker
 from vsql.io.kafka.producer import JsonProducer
-from vsql.runtime import bind_input
-from vsql.runtime.inputs import SCHEMA_TTL_S, SourceSchemas
+from vsql.runtime.inputs import SCHEMA_TTL_S, BoundFile, SourceSchemas, bound_files
 
-SQL = "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol WINDOW TUMBLING(1s) EMIT FINAL"
+SETTINGS = QuerySettings()
 
 
-def test_bind_input_matches_topic_names_case_insensitively(tmp_path: Path) -> None:
-    plan = compile_query(SQL)
-    assert bind_input(plan, {"TRADES": tmp_path}) == tmp_path
-    assert bind_input(plan, {"orders": tmp_path}) is None
+def test_bound_files_match_source_names_case_insensitively(tmp_path: Path) -> None:
+    files = bound_files({"TRADES": tmp_path / "t.ndjson"})
+    assert list(files) == ["trades"] and files["trades"].path == tmp_path / "t.ndjson"
 
 
 def test_a_bound_file_gives_its_first_blocks_value_fields(tmp_path: Path) -> None:
     path = tmp_path / "trades.ndjson"
     path.write_text('{"symbol": "A", "price": 1.5}\n')
-    schemas = SourceSchemas({"trades": path}, lambda: None)
-    schema = schemas.of(compile_query(SQL))
+    schemas = SourceSchemas(bound_files({"trades": path}), lambda: None)
+    schema = schemas.of("Trades", SETTINGS)
     assert schema is not None and schema.names == ["symbol", "price"]
 
 
+def test_a_bound_file_replays_its_first_block_from_memory_and_reads_the_rest_once(tmp_path: Path) -> None:
+    path = tmp_path / "trades.ndjson"
+    lines = [f'{{"_timestamp": {index}, "symbol": "S{index % 3}"}}\n' for index in range(200)]
+    path.write_text("".join(lines))
+    bound = BoundFile(path, block_bytes=1_000)
+    assert bound.schema() is not None
+    path.write_text("".join(lines[:5]))  # had the file been read again from its start, this shows
+    blocks = list(bound.blocks(projection={"symbol"}))
+    table = pa.Table.from_batches([decoded.batch for decoded in blocks])
+    assert table.num_rows > 5 and blocks[0].batch.num_rows == table.num_rows, "the first block only"
+
+
+def test_the_rest_of_a_bound_file_follows_its_first_block(tmp_path: Path) -> None:
+    path = tmp_path / "trades.ndjson"
+    path.write_text("".join(f'{{"_timestamp": {index}, "n": {index}}}\n' for index in range(200)))
+    blocks = list(BoundFile(path, block_bytes=1_000).blocks())
+    values = [value for decoded in blocks for value in decoded.batch.column("n").to_pylist()]
+    assert len(blocks) > 1 and values == list(range(200))
+
+
 def test_without_file_or_broker_nothing_is_known() -> None:
-    assert SourceSchemas({}, lambda: None).of(compile_query(SQL)) is None
+    assert SourceSchemas({}, lambda: None).of("trades", SETTINGS) is None
 
 
 def test_a_topics_sample_is_kept_for_the_ttl_then_taken_again(
@@ -40,19 +59,18 @@ def test_a_topics_sample_is_kept_for_the_ttl_then_taken_again(
     topic = topic_factory(1, {0: [{"symbol": "A"}]})
     now = [0.0]
     schemas = SourceSchemas({}, lambda: broker, clock=lambda: now[0])
-    plan = compile_query(SQL.replace("FROM trades", f"FROM {topic}"))
-    assert _names(schemas, plan) == ["symbol"]
+    assert _names(schemas, topic) == ["symbol"]
 
     producer = JsonProducer(broker.client_config)
     producer.produce_values(topic, [json.dumps({"symbol": "B", "venue": "X"}).encode()])
     producer.flush()
     now[0] = SCHEMA_TTL_S - 1
-    assert _names(schemas, plan) == ["symbol"], "a fresh sample is not taken again"
+    assert _names(schemas, topic) == ["symbol"], "a fresh sample is not taken again"
     now[0] = SCHEMA_TTL_S + 1
-    assert _names(schemas, plan) == ["symbol", "venue"]
+    assert _names(schemas, topic) == ["symbol", "venue"]
 
 
-def _names(schemas: SourceSchemas, plan: LogicalPlan) -> list[str]:
-    schema = schemas.of(plan)
+def _names(schemas: SourceSchemas, source: str) -> list[str]:
+    schema = schemas.of(source, SETTINGS)
     assert schema is not None
     return schema.names

@@ -18,7 +18,7 @@ from vsql.io.kafka.brokers import EmbeddedBroker
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.errors import BrokerError
 from vsql.io.kafka.producer import JsonProducer
-from vsql.runtime import RunStats, Session
+from vsql.runtime import Counters, Runtime
 from vsql.runtime.run import run_query
 from vsql.runtime.sinks import CallbackSink
 from vsql.runtime.sources import KafkaSource
@@ -44,26 +44,26 @@ def lagging_topic(topic_factory: Callable[..., str]) -> str:
 class _Running:
     """A continuous query in a thread, collecting its rows and its latest stats."""
 
-    def __init__(self, session: Session, statement: str) -> None:
+    def __init__(self, runtime: Runtime, statement: str) -> None:
         self.rows: list[dict] = []
-        self.stats = RunStats()
+        self.stats = Counters()
         self._cancel = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(session, statement))
+        self._thread = threading.Thread(target=self._run, args=(runtime, statement))
         self._thread.start()
 
-    def _run(self, session: Session, statement: str) -> None:
-        session.execute(
-            statement,
+    def _run(self, runtime: Runtime, statement: str) -> None:
+        runtime.run(
+            runtime.prepare(statement),
             on_rows=self._collect,
             cancel=self._cancel,
-            until_caught_up=False,
             on_progress=self._observe,
+            progress_interval_s=0.0,
         )
 
     def _collect(self, table: pa.Table) -> None:
         self.rows += table.to_pylist()
 
-    def _observe(self, stats: RunStats) -> None:
+    def _observe(self, stats: Counters) -> None:
         self.stats = stats
 
     def wait_for(self, condition: Callable[[], bool], *, timeout_s: float = 15.0) -> None:
@@ -89,10 +89,8 @@ def start(broker: EmbeddedBroker) -> Iterator[Callable[..., _Running]]:
     started: list[_Running] = []
 
     def run(topic: str, **properties: str) -> _Running:
-        session = Session(broker=broker)
-        for key, value in properties.items():
-            session.set_property(key, value)
-        started.append(_Running(session, QUERY.format(topic=topic)))
+        runtime = Runtime(broker=broker, properties=properties)
+        started.append(_Running(runtime, QUERY.format(topic=topic)))
         return started[-1]
 
     yield run
@@ -191,7 +189,7 @@ def test_query_fails_with_a_clear_error_when_the_broker_disappears() -> None:
     source = KafkaSource(consumer, until_caught_up=False, broker_timeout_s=2.0)
     statuses: list[str] = []
 
-    def close_broker_after_first_rows(stats: RunStats) -> None:
+    def close_broker_after_first_rows(stats: Counters) -> None:
         statuses.append(stats.source_status)
         if stats.records_in and broker is not None and len(statuses) == 1:
             broker.close()

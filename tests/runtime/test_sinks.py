@@ -1,6 +1,6 @@
-"""Sinks through a Session on an embedded broker: ``CREATE STREAM x AS SELECT ... WITH (...)``
+"""Sinks through the runtime on an embedded broker: ``CREATE STREAM x AS SELECT ... WITH (...)``
 writes JSON results to a topic (keys, tombstones, window-end timestamps) or to a file, runs in the
-background, is listed in ``Session.queries`` with live stats and stops on ``terminate``."""
+background, is listed among the jobs with live counters and stops on ``terminate``."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ import pytest
 
 from vsql.engine.errors import PlanError
 from vsql.io.kafka.brokers import EmbeddedBroker
-from vsql.runtime import Session
-from vsql.runtime.queries import BackgroundQuery, QueryState
+from vsql.runtime import JobInfo, JobState, Runtime
 
 TRADES = [
     {"symbol": "A", "venue": "X", "price": 1.0, "ts": 1_000},
@@ -34,12 +33,12 @@ def trades(topic_factory: Callable[..., str]) -> str:
     return topic_factory(1, {0: TRADES})
 
 
-def _run_to_end(broker: EmbeddedBroker, statement: str, **inputs: Path) -> BackgroundQuery | None:
-    """Run one CREATE STREAM until it has read its input; the query it started, if any."""
-    session = Session(broker=broker, inputs=inputs)
-    session.execute(statement, on_rows=lambda _: None)
-    session.close(wait=True)
-    return next(iter(session.queries.values()), None)
+def _run_to_end(broker: EmbeddedBroker, statement: str, **inputs: Path) -> JobInfo | None:
+    """Run one CREATE STREAM until it has read its input; the job it started, if any."""
+    runtime = Runtime(broker=broker, inputs=inputs, properties={"scan.bounded.mode": "latest-offset"})
+    runtime.run(runtime.prepare(statement))
+    runtime.close(wait=True)
+    return next(iter(runtime.jobs()), None)
 
 
 def _wait_for(condition: Callable[[], bool], *, timeout_s: float = 15.0) -> None:
@@ -57,7 +56,7 @@ def test_windowed_results_are_keyed_by_group_key_and_stamped_with_window_end(
         f"CREATE STREAM {trades}_w AS SELECT symbol, COUNT(*) AS n, SUM(price) AS total FROM {trades} "
         "GROUP BY symbol WINDOW TUMBLING(ts, 1s) EMIT FINAL",
     )
-    assert query is not None and query.state is QueryState.DONE
+    assert query is not None and query.state is JobState.DONE
     messages = read_topic(f"{trades}_w")
     assert [(m.key, m.timestamp_ms, m.fields) for m in messages] == [
         ("A", 2_000, {"symbol": "A", "n": 2, "total": 4.0}),
@@ -132,25 +131,27 @@ def test_rows_leaving_having_become_tombstones(
 def test_continuous_query_is_listed_with_live_stats_until_terminated(
     broker: EmbeddedBroker, trades: str, read_topic: Reader
 ) -> None:
-    session = Session(broker=broker)
-    session.execute(
-        f"CREATE STREAM {trades}_live AS SELECT symbol, price FROM {trades}",
-        on_rows=lambda _: None,
-        until_caught_up=False,
+    runtime = Runtime(broker=broker)
+    outcome = runtime.run(
+        runtime.prepare(f"CREATE STREAM {trades}_live AS SELECT symbol, price FROM {trades}")
     )
-    (query_id,) = session.queries
+    query_id = outcome.job_id
     assert query_id == f"CSAS_{trades.upper()}_LIVE_1"
-    query = session.queries[query_id]
-    _wait_for(lambda: query.stats.records_in == len(TRADES))
-    assert query.state is QueryState.RUNNING
-    assert query.stats.rows_out == len(TRADES)
-    assert session.terminate(query_id.lower()) == [query_id]
-    query.join(10)
-    assert query.state is QueryState.TERMINATED
+
+    def job() -> JobInfo:
+        info = runtime.job(query_id)
+        assert info is not None
+        return info
+
+    _wait_for(lambda: job().counters.records_in == len(TRADES))
+    assert job().state is JobState.RUNNING
+    assert job().counters.rows_out == len(TRADES)
+    assert runtime.terminate(query_id.lower()) == [query_id]
+    assert job().state is JobState.TERMINATED
     assert len(read_topic(f"{trades}_live")) == len(TRADES)
     with pytest.raises(PlanError, match="no query NOPE"):
-        session.terminate("nope")
-    session.close()
+        runtime.terminate("nope")
+    runtime.close()
 
 
 FILE_QUERY = (
@@ -208,12 +209,11 @@ def test_bad_sink_properties_are_rejected_before_the_query_starts(
     broker: EmbeddedBroker, trades: str, tmp_path: Path, properties: str, message: str
 ) -> None:
     name = f"{trades}_bad"
-    session = Session(broker=broker)
+    runtime = Runtime(broker=broker)
     with_clause = properties.format(n=name, p=tmp_path / "out")
     with pytest.raises(PlanError, match=message):
-        session.execute(
-            f"CREATE STREAM {name} AS SELECT symbol FROM {trades} WITH ({with_clause})",
-            on_rows=lambda _: None,
+        runtime.run(
+            runtime.prepare(f"CREATE STREAM {name} AS SELECT symbol FROM {trades} WITH ({with_clause})")
         )
-    assert session.queries == {}
+    assert runtime.jobs() == []
     assert not (tmp_path / "out").exists()

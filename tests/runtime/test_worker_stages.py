@@ -12,11 +12,11 @@ from vsql.engine.settings import QuerySettings
 from vsql.engine.sql.plan import LogicalPlan
 from vsql.engine.sql.statements import compile_query
 from vsql.io.formats.decoded import DEAD_LETTER_SCHEMA, Decoded
-from vsql.repl.explain import explain_plan
+from vsql.runtime.explain import explain_plan
 from vsql.runtime.sinks import CallbackSink
 from vsql.runtime.workers import compile_script, describe_topology, plan_topology
 from vsql.runtime.workers.repartition import OriginFilter, restore_origin
-from vsql.runtime.workers.tasks import QueryTask, TaskCounters
+from vsql.runtime.workers.tasks import QueryTask
 from vsql.runtime.workers.worker import WorkerStats
 
 COUNT_BY = "SELECT {keys}, COUNT(*) AS n FROM trades GROUP BY {keys} WINDOW TUMBLING(1s)"
@@ -176,13 +176,11 @@ def test_progress_markers_move_the_watermark_and_are_not_rows() -> None:
     the data row of source partition 0 is in, and count as no input."""
     plan = compile_query("SELECT COUNT(*) AS n, _window_start AS ws FROM trades WINDOW TUMBLING(1s)")
     tables: list[pa.Table] = []
-    counters = TaskCounters()
     task = QueryTask(
         plan,
         0,
         sink=CallbackSink(tables.append),
         dead_letters=None,
-        counters=counters,
         resume_watermark_ms=None,
         restore=True,
         source_partitions=2,
@@ -191,16 +189,15 @@ def test_progress_markers_move_the_watermark_and_are_not_rows() -> None:
     assert tables == [], "source partition 0 has not moved past the window yet"
     task.process(_repartitioned([(2600, 0, 8, 2600)]))
     assert [table.to_pylist() for table in tables] == [[{"n": 1, "ws": 0}]]
-    assert (counters.records_in, counters.duplicates_dropped) == (1, 0)
+    assert (task.counters().records_in, task.duplicates_dropped) == (1, 0)
 
 
-def _task(plan: LogicalPlan, counters: TaskCounters) -> QueryTask:
+def _task(plan: LogicalPlan) -> QueryTask:
     return QueryTask(
         plan,
         0,
         sink=CallbackSink(lambda _: None),
         dead_letters=None,
-        counters=counters,
         resume_watermark_ms=None,
         restore=True,
         source_partitions=1,
@@ -211,14 +208,15 @@ def test_worker_counters_count_late_rows_and_take_the_lowest_watermark_of_its_ta
     """What SHOW QUERIES and the status line show of a worker query: its late rows, summed over
     the tasks, and the watermark of its slowest partition."""
     plan = compile_query("SELECT COUNT(*) AS n FROM trades WINDOW TUMBLING(1s)")
-    counters = TaskCounters()
-    ahead, behind = _task(plan, counters), _task(plan, counters)
+    ahead, behind = _task(plan), _task(plan)
     ahead.process(_repartitioned([(500, 0, 1, None), (2600, 0, 2, None), (300, 0, 3, None)]))
     behind.process(_repartitioned([(1500, 0, 1, None)]))
     behind.process(_repartitioned([(200, 0, 2, None)]))
-    stats = WorkerStats(counters=counters)
+    stats = WorkerStats()
     stats.refresh([ahead, behind])
-    assert (stats.records_in, stats.late_count) == (5, 2)
-    assert stats.watermark_ms == 1500
+    assert (stats.counters.records_in, stats.counters.late_count) == (5, 2)
+    assert stats.counters.watermark_ms == 1500
+    stats.retire([ahead, behind])
     stats.refresh([])
-    assert stats.watermark_ms is None, "no partition owned, no watermark"
+    assert stats.counters.watermark_ms is None, "no partition owned, no watermark"
+    assert stats.counters.records_in == 5, "the counts of retired tasks stay"

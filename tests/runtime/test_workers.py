@@ -20,9 +20,8 @@ from vsql.engine.sql.statements import compile_query
 from vsql.io.kafka.brokers import EmbeddedBroker
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.producer import JsonProducer
-from vsql.runtime.queries import QueryState
+from vsql.runtime import JobInfo, JobState, Runtime
 from vsql.runtime.run import run_query
-from vsql.runtime.session import Session
 from vsql.runtime.sinks import KafkaSink
 from vsql.runtime.sources import KafkaSource
 from vsql.runtime.workers import Role, plan_topology, run_workers
@@ -174,7 +173,9 @@ def test_killing_a_worker_of_each_stage_of_a_repartitioned_query_loses_nothing(
     for role in (Role.REPARTITION, Role.AGGREGATE):
         stats = json.loads((tmp_path / f"{role.value}.json").read_text())
         assert stats["partitions"] == list(range(PARTITIONS)), f"the {role.value} survivor took over"
-        assert stats["records_in"] < RECORDS * 2, "the survivor replayed from commits, not from the start"
+        assert stats["counters"]["records_in"] < RECORDS * 2, (
+            "the survivor replayed from commits, not from the start"
+        )
     assert set(_rows(broker, "shuffled_survived")) == expected
 
 
@@ -191,67 +192,71 @@ def _worker_pids(group_id: str) -> list[int]:
     return pids
 
 
-def _session(broker: EmbeddedBroker, *settings: str) -> Session:
-    session = Session(broker=broker)
-    for statement in ("SET 'trades.key' = 'symbol'", "SET 'query.workers' = '2'", *settings):
-        session.execute(statement, on_rows=print)
-    return session
+def _runtime(broker: EmbeddedBroker, **settings: str) -> Runtime:
+    return Runtime(broker=broker, properties={"trades.key": "symbol", "query.workers": "2", **settings})
+
+
+def _job(runtime: Runtime, job_id: str | None) -> JobInfo:
+    info = runtime.job(job_id or "")
+    assert info is not None
+    return info
 
 
 def test_create_stream_with_query_workers_runs_in_worker_processes(broker: EmbeddedBroker) -> None:
     expected = _single_process(broker, BY_SYMBOL, "by_symbol_session")
-    session = _session(broker, "SET 'scan.bounded.mode' = 'latest-offset'")
+    runtime = _runtime(broker, **{"scan.bounded.mode": "latest-offset"})
     try:
-        session.execute(_stream(BY_SYMBOL, "from_session"), on_rows=print)
-        (query,) = session.queries.values()
-        query.join(180)
-        assert query.state is QueryState.DONE, query.error
-        assert query.stats.records_in >= RECORDS
-        assert query.stats.rows_out >= len(expected)
+        job_id = runtime.run(runtime.prepare(_stream(BY_SYMBOL, "from_session"))).job_id
+        assert job_id is not None and runtime.wait_for(job_id, 180)
+        job = _job(runtime, job_id)
+        assert job.state is JobState.DONE, job.error
+        assert job.counters.records_in >= RECORDS
+        assert job.counters.rows_out >= len(expected)
     finally:
-        session.close()
+        runtime.close()
     assert set(_rows(broker, "from_session")) == expected
 
 
 def test_terminate_stops_the_worker_processes_of_a_query(broker: EmbeddedBroker) -> None:
-    session = _session(broker)
+    runtime = _runtime(broker)
     try:
-        session.execute(_stream(BY_SYMBOL, "terminated"), on_rows=print)
-        (query_id,) = session.queries
-        query = session.queries[query_id]
+        job_id = runtime.run(runtime.prepare(_stream(BY_SYMBOL, "terminated"))).job_id
+        assert job_id is not None
         deadline = time.monotonic() + 120
-        while query.stats.records_in == 0 and time.monotonic() < deadline:
+        while _job(runtime, job_id).counters.records_in == 0 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert query.stats.records_in > 0, "the workers report their progress while they run"
-        assert session.terminate(query_id) == [query_id]
+        assert _job(runtime, job_id).counters.records_in > 0, (
+            "the workers report their progress while they run"
+        )
         assert _worker_pids("vsql-run-terminated"), "the query runs in worker processes"
-        query.join(60)
-        assert query.state is QueryState.TERMINATED
+        assert runtime.terminate(job_id) == [job_id]
+        runtime.wait_for(job_id, 60)
+        assert _job(runtime, job_id).state is JobState.TERMINATED
         assert _worker_pids("vsql-run-terminated") == []
     finally:
-        session.close()
+        runtime.close()
 
 
 def test_select_with_query_workers_hands_the_workers_rows_over(broker: EmbeddedBroker) -> None:
     expected = _single_process(broker, BY_SYMBOL, "by_symbol_select")
-    session = _session(broker, "SET 'scan.bounded.mode' = 'latest-offset'")
+    runtime = _runtime(broker, **{"scan.bounded.mode": "latest-offset"})
     tables: list[pa.Table] = []
     try:
-        stats = session.execute(BY_SYMBOL, on_rows=tables.append)
+        stats = runtime.run(runtime.prepare(BY_SYMBOL), on_rows=tables.append).counters
     finally:
-        session.close()
+        runtime.close()
     rows = [tuple(sorted(row.items())) for table in tables for row in table.to_pylist()]
     assert set(rows) == expected
     assert stats is not None and stats.records_in >= RECORDS and stats.rows_out == len(rows)
 
 
 def test_select_with_query_workers_stops_them_at_its_limit(broker: EmbeddedBroker) -> None:
-    session = _session(broker)
+    runtime = _runtime(broker)
     tables: list[pa.Table] = []
     try:
-        stats = session.execute(BY_SYMBOL + " LIMIT 7", on_rows=tables.append)
+        stats = runtime.run(runtime.prepare(BY_SYMBOL + " LIMIT 7"), on_rows=tables.append).counters
     finally:
-        session.close()
+        runtime.close()
     assert sum(table.num_rows for table in tables) == 7
     assert stats is not None and stats.rows_out == 7
 
@@ -260,17 +265,18 @@ def test_unbounded_repartitioned_select_emits_before_its_input_ends(broker: Embe
     """The source is keyed by symbol, so each aggregate partition gets rows from some source
     partitions only; the others' progress markers move its watermark (the idle timeout, 30 s by
     default, is longer than the safety timer)."""
-    session = Session(broker=broker)
-    session.execute("SET 'query.workers' = '2'", on_rows=print)
+    runtime = Runtime(broker=broker, properties={"query.workers": "2"})
     tables: list[pa.Table] = []
     cancel = threading.Event()
     safety = threading.Timer(25, cancel.set)
     safety.start()
     try:
-        stats = session.execute(BY_SYMBOL + " LIMIT 5", on_rows=tables.append, cancel=cancel)
+        stats = runtime.run(
+            runtime.prepare(BY_SYMBOL + " LIMIT 5"), on_rows=tables.append, cancel=cancel
+        ).counters
     finally:
         safety.cancel()
-        session.close()
+        runtime.close()
     assert not cancel.is_set(), "the LIMIT ended the query, not the safety timer"
     assert sum(table.num_rows for table in tables) == 5
     assert stats is not None and stats.rows_out == 5

@@ -11,17 +11,16 @@ from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, TextArea
 
-from tests.tui.conftest import BASELINES, DATA, wait_for
-from tests.tui.fake_dashboard import BAD_SQL, FakeDashboard
+from tests.tui.conftest import DATA, wait_for
+from tests.tui.fakes import BAD_SQL, Switches, dashboard_runtime, fake_app
 from vsql.engine.settings import OutputMode
 from vsql.io.kafka.brokers import EmbeddedBroker
-from vsql.repl.backend import ResultShape
-from vsql.runtime import RunStats
+from vsql.runtime import Counters, JobInfo, JobState, Runtime
+from vsql.runtime.shape import ResultShape
 from vsql.tui.app import VsqlApp
 from vsql.tui.messages import MetricsTick, QueryFinished
 from vsql.tui.widgets import ErrorScreen, HelpScreen, MetricsPanel, PromptScreen, QueriesList, ResultsTable
 from vsql.tui.widgets.regression_view import RegressionScreen
-from vsql.tui.workbench import Workbench
 
 KEYED = "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol EMIT CHANGES"
 
@@ -36,10 +35,6 @@ def status_of(app: VsqlApp) -> str:
     return str(app.query_one("#status").render())
 
 
-def fake_app(dashboard: FakeDashboard, **options: object) -> VsqlApp:
-    return VsqlApp(lambda: dashboard, baselines=BASELINES, poll_s=0.2, **options)
-
-
 async def test_query_on_embedded_broker_fills_rows_moves_metrics_and_stops() -> None:
     ticks: list[MetricsTick] = []
     finished: list[QueryFinished] = []
@@ -50,9 +45,10 @@ async def test_query_on_embedded_broker_fills_rows_moves_metrics_and_stops() -> 
         if isinstance(message, QueryFinished):
             finished.append(message)
 
-    app = VsqlApp(lambda: Workbench(EmbeddedBroker(), open_broker=lambda _: EmbeddedBroker()), sql="")
+    broker = EmbeddedBroker()
+    app = VsqlApp(lambda: Runtime(broker=lambda: broker), switch_runtime=lambda _: Runtime(), sql="")
     async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
-        await wait_for(pilot, lambda: app.dashboard is not None)
+        await wait_for(pilot, lambda: app.connection is not None)
         await pilot.press("f2")
         assert isinstance(app.screen, PromptScreen)
         app.screen.query_one("#field-rate", Input).value = "5000"
@@ -70,7 +66,7 @@ async def test_query_on_embedded_broker_fills_rows_moves_metrics_and_stops() -> 
         await pilot.press("f6")
         await wait_for(pilot, lambda: not app.is_query_running)
     assert finished[-1].error is None
-    assert finished[-1].summary.startswith("stopped after")
+    assert finished[-1].summary.startswith("cancelled after")
     latest = ticks[-1].sample
     assert latest.records_in > 0 and latest.state_slots > 0
     assert latest.latency_p99_ms is not None
@@ -78,7 +74,7 @@ async def test_query_on_embedded_broker_fills_rows_moves_metrics_and_stops() -> 
 
 
 async def test_changes_update_rows_in_place_and_deletes_remove_them() -> None:
-    dashboard = FakeDashboard(
+    dashboard = dashboard_runtime(
         batches=[
             _changes(
                 [
@@ -92,9 +88,9 @@ async def test_changes_update_rows_in_place_and_deletes_remove_them() -> None:
     )
     app = fake_app(dashboard)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: app.dashboard is not None)
+        await wait_for(pilot, lambda: app.connection is not None)
         await pilot.press("f5")
-        await wait_for(pilot, lambda: status_of(app) == "fake run done")
+        await wait_for(pilot, lambda: status_of(app).startswith("done in"))
         table = app.query_one(ResultsTable)
         assert [table.get_row_at(index) for index in range(table.row_count)] == [["A", "2", "0"]]
         assert table.row_values == [{"symbol": "A", "trades": 2, "window_start": 0}]
@@ -103,17 +99,17 @@ async def test_changes_update_rows_in_place_and_deletes_remove_them() -> None:
 async def test_final_results_are_appended() -> None:
     shape = ResultShape(columns=("symbol", "trades"), key_columns=("symbol",), output_mode=OutputMode.APPEND)
     batch = pa.table({"symbol": ["A", "A"], "trades": [1, 2]})
-    app = fake_app(FakeDashboard(shape_of_query=shape, batches=[batch]))
+    app = fake_app(dashboard_runtime(shape=shape, batches=[batch]))
     async with app.run_test() as pilot:
-        await wait_for(pilot, lambda: app.dashboard is not None)
+        await wait_for(pilot, lambda: app.connection is not None)
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: app.query_one(ResultsTable).row_count == 2)
 
 
 async def test_a_rejected_statement_opens_an_error_modal_with_its_caret() -> None:
-    app = fake_app(FakeDashboard(), sql=BAD_SQL)
+    app = fake_app(dashboard_runtime(), sql=BAD_SQL)
     async with app.run_test() as pilot:
-        await wait_for(pilot, lambda: app.dashboard is not None)
+        await wait_for(pilot, lambda: app.connection is not None)
         await pilot.press("f5")
         await wait_for(pilot, lambda: isinstance(app.screen, ErrorScreen))
         text = str(app.screen.query_one("#error-text").render())
@@ -124,17 +120,19 @@ async def test_a_rejected_statement_opens_an_error_modal_with_its_caret() -> Non
 
 
 async def test_tab_completes_the_only_matching_topic() -> None:
-    app = fake_app(FakeDashboard(), sql="")
+    app = fake_app(dashboard_runtime(), sql="")
     async with app.run_test() as pilot:
-        await wait_for(pilot, lambda: app.dashboard is not None)
+        await wait_for(pilot, lambda: app.connection is not None)
         await pilot.press(*"SELECT * FROM tr", "tab")
         assert app.query_one(TextArea).text == "SELECT * FROM trades"
 
 
 async def test_tab_lists_several_candidates_and_enter_picks_one() -> None:
-    app = fake_app(FakeDashboard(), sql="")
+    app = fake_app(dashboard_runtime(), sql="")
     async with app.run_test() as pilot:
-        await wait_for(pilot, lambda: app.dashboard is not None)
+        await wait_for(pilot, lambda: app.connection is not None)
+        catalog = app.connection.catalog  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: bool(catalog.columns("trades")))
         await pilot.press(*"SELECT * FROM trades WHERE s", "tab")
         assert app.query_one("#completions").display
         await pilot.press("down", "up", "enter")
@@ -143,10 +141,10 @@ async def test_tab_lists_several_candidates_and_enter_picks_one() -> None:
 
 
 async def test_datagen_form_starts_a_generator_with_the_values_typed() -> None:
-    dashboard = FakeDashboard()
+    dashboard = dashboard_runtime()
     app = fake_app(dashboard)
     async with app.run_test() as pilot:
-        await wait_for(pilot, lambda: app.dashboard is not None)
+        await wait_for(pilot, lambda: app.connection is not None)
         await pilot.press("f2")
         app.screen.query_one("#field-topic", Input).value = "ticks"
         await pilot.press("enter")
@@ -155,8 +153,10 @@ async def test_datagen_form_starts_a_generator_with_the_values_typed() -> None:
 
 
 async def test_terminate_stops_the_highlighted_query_and_metrics_follow_it() -> None:
-    stats = RunStats(records_in=500, rows_out=20, state_slots=7)
-    dashboard = FakeDashboard(background={"CSAS_OUT_1": stats})
+    dashboard = dashboard_runtime(
+        job_counters={"CSAS_OUT_1": Counters(records_in=500, rows_out=20, state_slots=7)}
+    )
+    dashboard.add_job(JobInfo("CSAS_OUT_1", "CREATE STREAM", JobState.RUNNING))
     app = fake_app(dashboard)
     async with app.run_test() as pilot:
         await wait_for(pilot, lambda: app.query_one(QueriesList).row_count == 2)
@@ -169,24 +169,25 @@ async def test_terminate_stops_the_highlighted_query_and_metrics_follow_it() -> 
 
 
 async def test_switch_broker_passes_the_address_and_empty_means_embedded() -> None:
-    dashboard = FakeDashboard()
-    app = fake_app(dashboard)
+    switches = Switches()
+    app = fake_app(dashboard_runtime(), switches=switches)
     async with app.run_test() as pilot:
-        await wait_for(pilot, lambda: app.dashboard is not None)
+        await wait_for(pilot, lambda: app.connection is not None)
         await pilot.press("f3")
         app.screen.query_one("#field-bootstrap", Input).value = "kafka:9092"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: dashboard.switched == ["kafka:9092"])
+        await wait_for(pilot, lambda: switches.asked == ["kafka:9092"])
+        await wait_for(pilot, lambda: app.sub_title == "fake broker at kafka:9092")
         await pilot.press("f3", "enter")
-        await wait_for(pilot, lambda: dashboard.switched == ["kafka:9092", None])
+        await wait_for(pilot, lambda: switches.asked == ["kafka:9092", None])
 
 
 async def test_export_writes_the_table_as_ndjson(tmp_path: Path) -> None:
-    dashboard = FakeDashboard(batches=[_changes([{"symbol": "A", "trades": 3, "window_start": 0}])])
+    dashboard = dashboard_runtime(batches=[_changes([{"symbol": "A", "trades": 3, "window_start": 0}])])
     app = fake_app(dashboard)
     target = tmp_path / "out.ndjson"
     async with app.run_test() as pilot:
-        await wait_for(pilot, lambda: app.dashboard is not None)
+        await wait_for(pilot, lambda: app.connection is not None)
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.query_one(ResultsTable).row_count == 1)
         await pilot.press("f4")
@@ -198,7 +199,7 @@ async def test_export_writes_the_table_as_ndjson(tmp_path: Path) -> None:
 
 
 async def test_help_opens_and_closes() -> None:
-    app = fake_app(FakeDashboard())
+    app = fake_app(dashboard_runtime())
     async with app.run_test() as pilot:
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
@@ -222,7 +223,7 @@ async def open_regression(
 
 
 async def test_regression_view_highlights_the_regressed_workload_in_red() -> None:
-    app = fake_app(FakeDashboard())
+    app = fake_app(dashboard_runtime())
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_regression(app, pilot)
         await wait_for(pilot, lambda: screen.comparison is not None)
@@ -243,7 +244,7 @@ async def test_regression_view_highlights_the_regressed_workload_in_red() -> Non
 
 @pytest.mark.parametrize("path", ["missing.json", "baselines"])
 async def test_a_bad_bench_file_is_reported_not_raised(path: str) -> None:
-    app = fake_app(FakeDashboard())
+    app = fake_app(dashboard_runtime())
     async with app.run_test() as pilot:
         await pilot.press("f9")
         screen = app.screen

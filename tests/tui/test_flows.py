@@ -8,14 +8,10 @@ from pathlib import Path
 from textual.notifications import Notify
 from textual.widgets import Input
 
-from tests.tui.conftest import BASELINES, wait_for
-from tests.tui.fake_dashboard import FakeDashboard
-from vsql.tui.app import VsqlApp
+from tests.tui.conftest import wait_for
+from tests.tui.fakes import Switches, dashboard_runtime, fake_app
+from vsql.runtime import JobInfo, JobState
 from vsql.tui.widgets import ErrorScreen, PromptScreen
-
-
-def _app(dashboard: FakeDashboard) -> VsqlApp:
-    return VsqlApp(lambda: dashboard, baselines=BASELINES, poll_s=0.2)
 
 
 def _notifications() -> tuple[list[Notify], Callable[[object], None]]:
@@ -30,11 +26,11 @@ def _notifications() -> tuple[list[Notify], Callable[[object], None]]:
 
 
 async def test_a_rate_that_is_not_a_whole_number_is_refused_and_starts_nothing() -> None:
-    dashboard = FakeDashboard()
+    dashboard = dashboard_runtime()
     notices, hook = _notifications()
-    app = _app(dashboard)
+    app = fake_app(dashboard)
     async with app.run_test(message_hook=hook) as pilot:
-        await wait_for(pilot, lambda: app.dashboard is not None)
+        await wait_for(pilot, lambda: app.connection is not None)
         await pilot.press("f2")
         app.screen.query_one("#field-rate", Input).value = "fast"
         await pilot.press("enter")
@@ -46,21 +42,21 @@ async def test_a_rate_that_is_not_a_whole_number_is_refused_and_starts_nothing()
 
 
 async def test_cancelled_forms_do_nothing() -> None:
-    dashboard = FakeDashboard()
-    app = _app(dashboard)
+    dashboard, switches = dashboard_runtime(), Switches()
+    app = fake_app(dashboard, switches=switches)
     async with app.run_test() as pilot:
-        await wait_for(pilot, lambda: app.dashboard is not None)
+        await wait_for(pilot, lambda: app.connection is not None)
         for key in ("f2", "f3", "f4"):
             await pilot.press(key)
             assert isinstance(app.screen, PromptScreen)
             await pilot.press("escape")
             assert not isinstance(app.screen, PromptScreen)
         await pilot.pause()
-    assert dashboard.started == [] and dashboard.switched == []
+    assert dashboard.started == [] and switches.asked == []
 
 
 async def test_an_export_to_an_unknown_suffix_opens_an_error_screen(tmp_path: Path) -> None:
-    app = _app(FakeDashboard())
+    app = fake_app(dashboard_runtime())
     target = tmp_path / "out.xlsx"
     async with app.run_test() as pilot:
         await pilot.press("f4")
@@ -72,9 +68,11 @@ async def test_an_export_to_an_unknown_suffix_opens_an_error_screen(tmp_path: Pa
 
 
 async def test_a_failed_background_query_is_announced_once_with_its_error() -> None:
-    dashboard = FakeDashboard(failed={"CSAS_BAD_1": "a worker failed: cannot evaluate CAST(symbol AS INT)"})
+    dashboard = dashboard_runtime()
+    error = "a worker failed: cannot evaluate CAST(symbol AS INT)"
+    dashboard.add_job(JobInfo("CSAS_BAD_1", "CREATE STREAM", JobState.FAILED, error=error))
     notices, hook = _notifications()
-    app = _app(dashboard)
+    app = fake_app(dashboard)
     async with app.run_test(message_hook=hook) as pilot:
         await wait_for(pilot, lambda: bool(notices))
         await pilot.pause(0.5)  # more polls of the queries list

@@ -9,10 +9,9 @@ import pytest
 from textual.widgets import DataTable, Select
 
 from tests.tui.conftest import wait_for
-from tests.tui.fake_dashboard import FakeDashboard
+from tests.tui.fakes import dashboard_runtime, fake_app
 from vsql.bench.baseline import load, save
 from vsql.bench.runner import run_workloads
-from vsql.tui.app import VsqlApp
 from vsql.tui.widgets import BenchPlan, RegressionScreen
 
 BENCH = BenchPlan(workloads=("tumbling", "select_where"), records=3_000, repeat=1, min_seconds=0.0)
@@ -36,7 +35,7 @@ def _text(screen: RegressionScreen, selector: str) -> str:
 
 async def test_ctrl_b_runs_the_bench_and_compares_it_with_the_chosen_baseline(baselines: Path) -> None:
     stored = load("main", directory=baselines)
-    app = VsqlApp(FakeDashboard, baselines=baselines, bench=BENCH, poll_s=0.2)
+    app = fake_app(dashboard_runtime(), baselines=baselines, bench=BENCH)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("f9")
         screen = app.screen

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from tests.tui.conftest import BASELINES, DATA, wait_for
-from tests.tui.fake_dashboard import FakeDashboard
+from tests.tui.fakes import dashboard_runtime
 from tests.tui.test_app import open_regression, status_of
 from vsql.tui.app import VsqlApp
 from vsql.tui.widgets import QueriesList, RegressionScreen
@@ -34,7 +34,8 @@ ROWS = pa.table(
 
 
 def fake_app() -> VsqlApp:
-    return VsqlApp(lambda: FakeDashboard(batches=[ROWS]), baselines=BASELINES, poll_s=0.1)
+    runtime = dashboard_runtime(batches=[ROWS])
+    return VsqlApp(lambda: runtime, switch_runtime=lambda _: runtime, baselines=BASELINES, poll_s=0.1)  # type: ignore[arg-type,return-value]
 
 
 async def settled(pilot: Pilot) -> None:
@@ -45,7 +46,7 @@ async def settled(pilot: Pilot) -> None:
     editor = app.query_one(TextArea)
     await wait_for(
         pilot,
-        lambda: app.dashboard is not None and app.query_one(QueriesList).row_count == 1 and editor.has_focus,
+        lambda: app.connection is not None and app.query_one(QueriesList).row_count == 1 and editor.has_focus,
     )
     editor.cursor_blink = False
     # TextArea caches rendered lines under a key blind to the cursor once blinking is off: a line
@@ -63,7 +64,7 @@ def test_results_updated_in_place_at_120x32(snap_compare: SnapCompare) -> None:
         await pilot.press("f5")
         app = pilot.app
         assert isinstance(app, VsqlApp)
-        await wait_for(pilot, lambda: status_of(app) == "fake run done")
+        await wait_for(pilot, lambda: status_of(app).startswith("done in"))
 
     assert snap_compare(fake_app(), terminal_size=(120, 32), run_before=run_query)
 

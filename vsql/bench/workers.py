@@ -107,11 +107,11 @@ def _last_settle(entry: dict[str, Any]) -> float:
 
 
 def _records_at(entry: dict[str, Any], moment_s: float) -> float:
-    """A worker's ``records_in`` at ``moment_s``, interpolated between its progress samples (its
+    """A worker's records in at ``moment_s``, interpolated between its progress samples (its
     final count holds from its last row on)."""
     last_s = entry["last_record_s"]
     samples = sorted((time_s, count) for time_s, count in entry["progress"] if time_s < last_s)
-    samples.append((last_s, entry["records_in"]))
+    samples.append((last_s, entry["counters"]["records_in"]))
     times, counts = zip(*samples, strict=True)
     return float(np.interp(moment_s, times, counts))
 

@@ -24,6 +24,7 @@ from vsql.engine.columns import (
     WINDOW_END,
     WINDOW_START,
 )
+from vsql.engine.errors import ExecutionError
 from vsql.engine.scalar import ScalarExpr, compile_scalar
 from vsql.engine.sql.plan import EmitMode, LogicalPlan, key_column
 from vsql.engine.stages import Stage, StageOutput
@@ -111,16 +112,33 @@ class Pipeline:
         """True once LIMIT rows have been produced."""
         return self.plan.limit is not None and self.metrics.rows_out >= self.plan.limit
 
-    def process(self, batch: pa.RecordBatch) -> StepOutput:
-        """Consume one batch; returns what it produced."""
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The names of the inputs the query reads, as written in its FROM clause."""
+        return (self.plan.source.name,)
+
+    def process(self, batch: pa.RecordBatch, *, source: str | None = None) -> StepOutput:
+        """Consume one batch of the input ``source`` (None: the only one); returns what it produced.
+
+        Raises:
+            ExecutionError: the query reads no input of that name.
+        """
+        self._check_source(source)
         self.metrics.records_in += batch.num_rows
         return self._collect(self._stage.process(batch))
 
-    def mark_idle(self, partition: int) -> StepOutput:
-        """``partition`` has delivered nothing for ``watermark.idle_timeout`` (processing time,
-        decided by the caller): it stops holding the watermark back until it delivers again, and
-        the windows that releases close."""
+    def mark_idle(self, partition: int, *, source: str | None = None) -> StepOutput:
+        """``partition`` of ``source`` has delivered nothing for ``watermark.idle_timeout``
+        (processing time, decided by the caller): it stops holding the watermark back until it
+        delivers again, and the windows that releases close."""
+        self._check_source(source)
         return self._collect(self._stage.mark_idle(partition))
+
+    def _check_source(self, source: str | None) -> None:
+        if source is not None and source.lower() not in (name.lower() for name in self.sources):
+            raise ExecutionError(
+                f"the query reads no input named {source!r}; it reads {', '.join(self.sources)}"
+            )
 
     def observe_progress(self, partitions: np.ndarray, event_ms: np.ndarray) -> StepOutput:
         """Partition ``partitions[i]`` has reached event time ``event_ms[i]`` (int64 epoch ms),

@@ -16,7 +16,7 @@ from vsql.io.formats.csv import CsvDecoder
 from vsql.io.formats.decoded import Decoded
 from vsql.io.formats.json import JsonDecoder
 
-__all__ = ["DEFAULT_BLOCK_BYTES", "FileFormat", "read_blocks", "read_file"]
+__all__ = ["DEFAULT_BLOCK_BYTES", "FileFormat", "decoder_of", "read_blocks", "read_file"]
 
 DEFAULT_BLOCK_BYTES = 2 << 20
 
@@ -55,16 +55,29 @@ def read_file(
         InputError: the file is missing or cannot be read.
     """
     path = Path(path)
-    chosen = file_format or FileFormat.of(path)
-    decoder = (
-        CsvDecoder(projection=projection) if chosen is FileFormat.CSV else JsonDecoder(projection=projection)
-    )
+    decoder = decoder_of(file_format or FileFormat.of(path), projection=projection)
     for block in read_blocks(path, block_bytes=block_bytes):
         yield decoder.decode(block)
 
 
-def read_blocks(path: str | Path, *, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[bytes]:
+def decoder_of(
+    file_format: FileFormat, *, projection: Collection[str] | None = None
+) -> CsvDecoder | JsonDecoder:
+    """A fresh decoder for blocks of a file of ``file_format``."""
+    if file_format is FileFormat.CSV:
+        return CsvDecoder(projection=projection)
+    return JsonDecoder(projection=projection)
+
+
+def read_blocks(
+    path: str | Path, *, block_bytes: int = DEFAULT_BLOCK_BYTES, start: int = 0
+) -> Iterator[bytes]:
     """The bytes of a file in blocks of whole lines (the last one may lack its newline).
+
+    Args:
+        path: the file.
+        block_bytes: the approximate size of a block.
+        start: the byte to start at (the end of a block read earlier).
 
     Raises:
         InputError: the file is missing or cannot be read.
@@ -75,6 +88,7 @@ def read_blocks(path: str | Path, *, block_bytes: int = DEFAULT_BLOCK_BYTES) -> 
     except OSError as error:
         raise InputError(f"cannot open input file {str(path)!r}: {error.strerror or error}") from error
     with stream:
+        stream.seek(start)
         yield from _blocks(stream, path=path, block_bytes=block_bytes)
 
 

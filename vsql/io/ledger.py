@@ -58,6 +58,11 @@ class OffsetLedger:
             self._advance(partition, offset)
         self._seq += count
 
+    def skip(self, count: int) -> None:
+        """``count`` rows of another input of the same engine took the next arrival numbers: a
+        query with several inputs keeps one ledger per input, all counting the engine's arrivals."""
+        self._seq += count
+
     def _advance(self, partition: int, offset: int) -> None:
         self._next_offset[partition] = max(self._next_offset.get(partition, 0), offset + 1)
 

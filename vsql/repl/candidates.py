@@ -15,9 +15,9 @@ from typing import Protocol
 from vsql.engine.columns import KEY as KEY_COLUMN
 from vsql.engine.columns import OFFSET, PARTITION, TIMESTAMP, WINDOW_END, WINDOW_START
 from vsql.engine.settings import SETTING_KEYS
-from vsql.repl.backend import ALL_QUERIES, QueryInfo, QueryState
 from vsql.repl.suggest import Column, Command, Function, Keyword, Query, Setting, Suggestion, Topic, suggest
 from vsql.repl.vocabulary import FUNCTION_NAMES
+from vsql.runtime import ALL_JOBS, JobInfo, JobState
 
 __all__ = ["Candidate", "NameSource", "candidates"]
 
@@ -49,7 +49,7 @@ class NameSource(Protocol):
         """Topic names."""
 
     @property
-    def queries(self) -> tuple[QueryInfo, ...]:
+    def queries(self) -> tuple[JobInfo, ...]:
         """Queries of the session."""
 
     def columns(self, topic: str) -> tuple[str, ...]:
@@ -95,8 +95,8 @@ def _complete(
     if isinstance(item, Setting):
         return _matching(SETTING_KEYS, word=word, meta="setting")
     if isinstance(item, Query):
-        running = [query.query_id for query in names.queries if query.state is QueryState.RUNNING]
-        return _matching((*running, ALL_QUERIES), word=word, meta="query")
+        running = [job.job_id for job in names.queries if job.state is JobState.RUNNING]
+        return _matching((*running, ALL_JOBS), word=word, meta="query")
     raise TypeError(f"unknown suggestion {item!r}")
 
 

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 
 from vsql.engine.errors import VsqlError
-from vsql.repl.backend import QueryInfo, ShellBackend
+from vsql.runtime import JobInfo, Runtime
 
 __all__ = ["Catalog"]
 
@@ -20,22 +20,22 @@ logger = logging.getLogger(__name__)
 
 
 class Catalog:
-    """Topic names, sampled column names and queries, refreshed from a backend.
+    """Topic names, sampled column names and queries, refreshed from the runtime.
 
     Readers get a consistent snapshot at any time from any thread; refreshes replace whole lists.
 
     Args:
-        backend: where the metadata comes from.
+        runtime: where the metadata comes from.
         interval_s: seconds between background refreshes of topics and queries.
     """
 
-    def __init__(self, backend: ShellBackend, *, interval_s: float = 5.0) -> None:
-        self._backend = backend
+    def __init__(self, runtime: Runtime, *, interval_s: float = 5.0) -> None:
+        self._runtime = runtime
         self._interval_s = interval_s
         self._lock = threading.Lock()
         self._topics: tuple[str, ...] = ()
         self._columns: dict[str, tuple[str, ...]] = {}
-        self._queries: tuple[QueryInfo, ...] = ()
+        self._queries: tuple[JobInfo, ...] = ()
         self._wanted: set[str] = set()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -48,7 +48,7 @@ class Catalog:
             return self._topics
 
     @property
-    def queries(self) -> tuple[QueryInfo, ...]:
+    def queries(self) -> tuple[JobInfo, ...]:
         """The queries known so far."""
         with self._lock:
             return self._queries
@@ -95,7 +95,7 @@ class Catalog:
         while not self._stop.is_set():
             try:
                 self.refresh()
-            except Exception:  # a backend bug must not stop completion for the rest of the session
+            except Exception:  # a runtime bug must not stop completion for the rest of the session
                 logger.debug("catalog refresh failed", exc_info=True)
             self._wake.wait(self._interval_s)
             self._wake.clear()
@@ -108,18 +108,18 @@ class Catalog:
             logger.debug("catalog: cannot load %s: %s", what, error)
 
     def _load_topics(self) -> None:
-        names = tuple(sorted(topic.name for topic in self._backend.topics()))
+        names = tuple(self._runtime.topics())
         with self._lock:
             self._topics = names
             # A topic that had no sample may have data by now: sample it again when asked.
             self._columns = {topic: columns for topic, columns in self._columns.items() if columns}
 
     def _load_queries(self) -> None:
-        queries = tuple(self._backend.queries())
+        queries = tuple(self._runtime.jobs())
         with self._lock:
             self._queries = queries
 
     def _load_columns(self, topic: str) -> None:
-        names = tuple(field.name for field in self._backend.describe(topic))
+        names = tuple(field.name for field in self._runtime.describe(topic))
         with self._lock:
             self._columns[topic] = names

@@ -1,7 +1,7 @@
 """Shell statements: one registry of name, syntax, help and handler, feeding routing, HELP and completion.
 
 A statement whose first words are a registered name is a shell statement; anything else is SQL for
-the backend. Handlers talk to the world only through a ``CommandContext``.
+the runtime. Handlers talk to the world only through a ``CommandContext``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from vsql.engine.errors import VsqlError
 from vsql.engine.sql.script import split_statements
-from vsql.repl.backend import ShellBackend
+from vsql.runtime import Runtime
 
 __all__ = [
     "CommandContext",
@@ -45,11 +45,11 @@ class Outcome(Enum):
 
 
 class CommandContext(Protocol):
-    """What a handler may use: the backend and the shell's ways to show things and run statements."""
+    """What a handler may use: the runtime and the shell's ways to show things and run statements."""
 
     @property
-    def backend(self) -> ShellBackend:
-        """The backend."""
+    def runtime(self) -> Runtime:
+        """The runtime."""
 
     def show_table(self, rows: pa.Table) -> None:
         """Render a result table in the shell's output format."""
@@ -61,7 +61,7 @@ class CommandContext(Protocol):
         """Write a line about what a statement did (not a result): a script keeps it off its output."""
 
     def run_sql(self, statement: str) -> None:
-        """Run SQL through the backend with live rendering and Ctrl-C cancel."""
+        """Run SQL through the runtime with live rendering and Ctrl-C cancel."""
 
     def run_script_statement(self, statement: str) -> Outcome:
         """Route a script's statement as if typed; an error is shown, then raised to stop the script."""
@@ -138,7 +138,7 @@ class CommandRegistry:
         return None
 
     def execute(self, statement: str, context: CommandContext) -> Outcome | None:
-        """Run ``statement`` if it is a shell statement; None when it is SQL for the backend.
+        """Run ``statement`` if it is a shell statement; None when it is SQL for the runtime.
 
         Raises:
             CommandError: the arguments do not fit the command's syntax.
@@ -182,13 +182,13 @@ def _rows(records: Sequence[Mapping[str, object]], columns: Sequence[str]) -> pa
 
 
 def _show_topics(context: CommandContext, _: Invocation) -> None:
-    topics = context.backend.topics()
-    rows = [{"topic": t.name, "partitions": t.partitions, "messages": t.messages} for t in topics]
+    topics = context.runtime.topics()
+    rows = [{"topic": name, "partitions": t.partitions, "messages": t.messages} for name, t in topics.items()]
     context.show_table(_rows(rows, ("topic", "partitions", "messages")))
 
 
 def _describe(context: CommandContext, invocation: Invocation) -> None:
-    fields = context.backend.describe(invocation.text("topic"))
+    fields = context.runtime.describe(invocation.text("topic"))
     rows = [
         {"field": f.name, "type": f.type, "null_fraction": f.null_fraction, "example": f.example}
         for f in fields
@@ -204,21 +204,21 @@ def _print(context: CommandContext, invocation: Invocation) -> None:
 def _show_queries(context: CommandContext, _: Invocation) -> None:
     rows = [
         {
-            "query_id": query.query_id,
-            "state": query.state.value if query.error is None else f"{query.state.value}: {query.error}",
-            "sink": query.sink,
-            "records_per_s": round(query.status.records_per_s, 1),
-            "rows_out": query.status.rows_out,
-            "statement": " ".join(query.statement.split()),
+            "query_id": job.job_id,
+            "state": job.state.value if job.error is None else f"{job.state.value}: {job.error}",
+            "sink": job.sink,
+            "records_per_s": round(job.counters.records_per_s, 1),
+            "rows_out": job.counters.rows_out,
+            "statement": " ".join(job.statement.split()),
         }
-        for query in context.backend.queries()
+        for job in context.runtime.jobs()
     ]
     columns = ("query_id", "state", "sink", "records_per_s", "rows_out", "statement")
     context.show_table(_rows(rows, columns))
 
 
 def _terminate(context: CommandContext, invocation: Invocation) -> None:
-    stopped = context.backend.terminate(invocation.text("query"))
+    stopped = context.runtime.terminate(invocation.text("query"))
     context.show_notice(f"terminated {', '.join(stopped)}" if stopped else "no query was running")
 
 
@@ -227,7 +227,7 @@ def _sql(context: CommandContext, invocation: Invocation) -> None:
 
 
 def _show_properties(context: CommandContext, _: Invocation) -> None:
-    properties = context.backend.properties()
+    properties = context.runtime.properties()
     rows = [{"property": key, "value": properties[key]} for key in sorted(properties)]
     context.show_table(_rows(rows, ("property", "value")))
 
@@ -245,12 +245,13 @@ def _run_script(context: CommandContext, invocation: Invocation) -> Outcome | No
 
 
 def _explain(context: CommandContext, invocation: Invocation) -> None:
-    context.show_text(context.backend.explain(invocation.text("query")))
+    runtime = context.runtime
+    context.show_text(runtime.explain(runtime.prepare(invocation.text("query"))))
 
 
 def _datagen(context: CommandContext, invocation: Invocation) -> None:
     kind, topic, rate = invocation.text("kind"), invocation.text("topic"), int(invocation.text("rate"))
-    query_id = context.backend.start_datagen(kind, topic=topic, rate=rate)
+    query_id = context.runtime.start_datagen(kind, topic=topic, rate=rate)
     context.show_notice(f"datagen {query_id}: {kind} to {topic} at {rate} records/s (TERMINATE {query_id})")
 
 

@@ -9,7 +9,7 @@ Three output modes, as in Flink's SQL client (``SET 'output.mode'``):
   (update) or ``-D`` (delete).
 - ``append``: every row appended as it comes. The default for EMIT FINAL and unkeyed results.
 
-The backend calls ``start``, ``rows`` and ``status`` from its worker thread; rich redraws the live
+The shell's query thread calls ``start``, ``rows`` and ``status``; rich redraws the live
 area from its own thread, so the view's state sits behind a lock.
 """
 
@@ -26,12 +26,12 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from vsql.display.changes import ChangeKind, ResultChanges
 from vsql.engine.settings import OutputMode
-from vsql.repl.backend import QueryStatus, ResultShape
 from vsql.repl.render import Renderer, make_renderer
-from vsql.repl.upserts import ChangeKind, ResultChanges
+from vsql.runtime import Counters, ResultShape
 
-__all__ = ["LiveView", "ResultView", "RowsView", "open_result_view", "summary_line"]
+__all__ = ["LiveView", "ResultView", "RowsView", "open_result_view", "status_text"]
 
 _FRAME_ROWS = 5
 """Lines the live area keeps for the header, rule, caption and status line."""
@@ -46,7 +46,7 @@ class ResultView(Protocol):
     def rows(self, rows: pa.Table) -> None:
         """Some result rows, in emission order."""
 
-    def status(self, status: QueryStatus) -> None:
+    def status(self, status: Counters) -> None:
         """The latest counters."""
 
     def close(self) -> None:
@@ -58,20 +58,6 @@ def open_result_view(output_format: str, *, stream: TextIO, console: Console) ->
     if output_format == "table":
         return LiveView(console)
     return RowsView(make_renderer(output_format, stream))
-
-
-def summary_line(status: QueryStatus | None, *, is_cancelled: bool) -> str:
-    """One line on how a query ended: counters, and whether Ctrl-C stopped it."""
-    if status is None:
-        return "query cancelled" if is_cancelled else "done"
-    head = "cancelled after" if is_cancelled else "done in"
-    head = f"{head} {status.elapsed_s:.1f} s"
-    line = f"{head}: {status.records_in:,} records in, {status.rows_out:,} rows out"
-    if status.late_count or status.dead_letter_count:
-        line += f", {status.late_count:,} late, {status.dead_letter_count:,} dead letters"
-    if status.expired_count:
-        line += f", {status.expired_count:,} expired before they were read"
-    return line
 
 
 class RowsView:
@@ -94,7 +80,7 @@ class RowsView:
         self._is_started = True
         self._renderer.write(rows)
 
-    def status(self, status: QueryStatus) -> None:
+    def status(self, status: Counters) -> None:
         """Plain formats show no status."""
 
     def close(self) -> None:
@@ -118,7 +104,7 @@ class LiveView:
         self._columns: list[str] = []
         self._table_rows: dict[tuple[object, ...], list[str]] = {}
         self._widths: list[int] = []
-        self._status: QueryStatus | None = None
+        self._status: Counters | None = None
         self._live: Live | None = None
 
     def start(self, shape: ResultShape) -> None:
@@ -155,7 +141,7 @@ class LiveView:
         for cells in printed:
             self._console.print(self._line(cells), markup=False, highlight=False)
 
-    def status(self, status: QueryStatus) -> None:
+    def status(self, status: Counters) -> None:
         """Show the latest counters in the status line."""
         with self._lock:
             self._status = status
@@ -196,7 +182,7 @@ class LiveView:
         return table
 
 
-def status_text(status: QueryStatus | None) -> str:
+def status_text(status: Counters | None) -> str:
     """The status line: records in, rows out, rate, memory, watermark, late and dead-letter counts."""
     if status is None:
         return "waiting for data ...  (Ctrl-C stops the query)"

@@ -1,7 +1,7 @@
 """Running statements without a terminal: ``vsql -e``, ``vsql -f`` and SQL piped on stdin.
 
 A script runs the shell's statements (SHOW TOPICS, DESCRIBE, PRINT, SET, DATAGEN, RUN SCRIPT, ...)
-and SQL through the same command registry and backend as the shell. Results are written in one
+and SQL through the same command registry and runtime as the shell. Results are written in one
 format to the output stream as they arrive (no live view); errors, notices and run summaries go to
 the error stream, so the output stays data. The first failing statement stops the script.
 
@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TextIO
 
 import pyarrow as pa
 
+from vsql.display.errors import format_error
 from vsql.engine.errors import VsqlError
+from vsql.engine.timeutil import format_duration_ms
 from vsql.io.errors import InputError
-from vsql.repl.backend import QueryState, QueryStatus, ResultShape, ShellBackend, StatementResult
 from vsql.repl.commands import CommandError, CommandRegistry, Outcome, default_registry
-from vsql.repl.explain import format_duration
 from vsql.repl.interrupt import Interruptible, run_interruptible
 from vsql.repl.render import make_renderer, write_lines, write_result
-from vsql.repl.render.error import format_error
+from vsql.runtime import Counters, RunResult, Runtime
 
 __all__ = ["EXIT_INTERRUPTED", "EXIT_OK", "EXIT_QUERY_ERROR", "EXIT_USAGE", "ScriptRunner"]
 
@@ -35,8 +35,6 @@ EXIT_OK = 0
 EXIT_QUERY_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-
-_POLL_S = 0.05
 
 
 class _StopScriptError(Exception):
@@ -51,7 +49,7 @@ class ScriptRunner:
     """Runs a script's statements one by one; the ``CommandContext`` its shell statements run in.
 
     Args:
-        backend: does the work (the shell's backend).
+        runtime: does the work.
         output_format: ``table``, ``json``, ``csv`` or ``vertical``.
         stream: where results go.
         errors: where errors, notices and run summaries go.
@@ -62,7 +60,7 @@ class ScriptRunner:
 
     def __init__(
         self,
-        backend: ShellBackend,
+        runtime: Runtime,
         *,
         output_format: str,
         stream: TextIO,
@@ -70,7 +68,7 @@ class ScriptRunner:
         timeout_s: float | None = None,
         registry: CommandRegistry | None = None,
     ) -> None:
-        self._backend = backend
+        self._runtime = runtime
         self._format = output_format
         self._stream = stream
         self._errors = errors
@@ -79,9 +77,9 @@ class ScriptRunner:
         self._background: dict[str, float] = {}
 
     @property
-    def backend(self) -> ShellBackend:
-        """The backend the commands use."""
-        return self._backend
+    def runtime(self) -> Runtime:
+        """The runtime the commands use."""
+        return self._runtime
 
     def run(self, statements: Sequence[str]) -> int:
         """Run ``statements`` in order, then wait for the background queries they started.
@@ -112,32 +110,27 @@ class ScriptRunner:
             CommandError: a push query and no timeout.
             VsqlError: the statement failed.
         """
-        if self._timeout_s is None and self._backend.is_unbounded(statement):
+        prepared = self._runtime.prepare(statement)
+        if self._timeout_s is None and not prepared.is_bounded and not prepared.runs_in_background:
             raise CommandError(
                 "a push query in a script needs an end: add LIMIT n, bind its source to a file with "
                 "--input TOPIC=PATH, or pass --timeout DURATION"
             )
         renderer = make_renderer(self._format, self._stream)
 
-        def work(cancel: threading.Event) -> StatementResult:
-            return self._backend.execute(
-                statement,
-                on_start=_ignore_shape,
-                on_rows=renderer.write,
-                on_status=_ignore_status,
-                cancel=cancel,
-            )
+        def work(cancel: threading.Event) -> RunResult:
+            return self._runtime.run(prepared, on_rows=renderer.write, cancel=cancel)
 
         ended = run_interruptible(work, timeout_s=self._timeout_s)
-        result = ended.value
-        if result is not None and result.status is not None:
+        outcome = ended.value
+        if outcome is not None and outcome.counters is not None:
             renderer.close()
-            self._summarize(result.status, ended)
+            self._summarize(outcome.counters, ended)
         self._check_interrupted(ended)
-        if result is not None and result.message:
-            self.show_notice(result.message)
-        if result is not None and result.query_id is not None:
-            self._background[result.query_id] = time.monotonic()
+        if outcome is not None and outcome.message:
+            self.show_notice(outcome.message)
+        if outcome is not None and outcome.job_id is not None:
+            self._background[outcome.job_id] = time.monotonic()
 
     def print_topic(self, topic: str, *, from_beginning: bool, limit: int | None) -> None:
         """Write a topic's messages until its LIMIT or the timeout.
@@ -150,7 +143,7 @@ class ScriptRunner:
             raise CommandError("PRINT in a script needs an end: add LIMIT n, or pass --timeout DURATION")
         renderer = make_renderer(self._format, self._stream)
         ended = run_interruptible(
-            lambda cancel: self._backend.print_topic(
+            lambda cancel: self._runtime.print_topic(
                 topic, from_beginning=from_beginning, limit=limit, on_rows=renderer.write, cancel=cancel
             ),
             timeout_s=self._timeout_s,
@@ -185,14 +178,12 @@ class ScriptRunner:
             self._errors.write(format_error(error, source=statement) + "\n")
             raise _StopScriptError(EXIT_QUERY_ERROR) from error
 
-    def _summarize(self, status: QueryStatus, ended: Interruptible[StatementResult]) -> None:
+    def _summarize(self, counters: Counters, ended: Interruptible[RunResult]) -> None:
         if ended.is_timed_out and self._timeout_s is not None:
-            self.show_notice(
-                f"stopped after --timeout {format_duration(round(1000 * self._timeout_s))}: "
-                f"{status.records_in:,} records in, {status.rows_out:,} rows out"
-            )
-        if status.dead_letter_count or status.late_count:
-            self.show_notice(f"{status.dead_letter_count} dead letters, {status.late_count} late rows")
+            timeout = format_duration_ms(round(1000 * self._timeout_s))
+            self.show_notice(counters.summary(head=f"stopped after --timeout {timeout}"))
+        elif counters.dead_letter_count or counters.late_count:
+            self.show_notice(counters.summary())
 
     def _check_interrupted(self, ended: Interruptible[object]) -> None:
         if ended.is_cancelled:
@@ -201,28 +192,10 @@ class ScriptRunner:
 
     def _await_background(self) -> None:
         """Wait for the script's background queries to end, each at most the timeout after its start."""
-        for query_id, started in self._background.items():
-            deadline = None if self._timeout_s is None else started + self._timeout_s
-            _wait_until(lambda query_id=query_id: not self._is_running(query_id), deadline)
-            if self._is_running(query_id):
-                self._backend.terminate(query_id)
-                self.show_notice(f"stopped {query_id} after --timeout")
-
-    def _is_running(self, query_id: str) -> bool:
-        return any(
-            query.query_id == query_id and query.state is QueryState.RUNNING
-            for query in self._backend.queries()
-        )
-
-
-def _wait_until(condition: Callable[[], bool], deadline: float | None) -> None:
-    while not condition() and (deadline is None or time.monotonic() < deadline):
-        time.sleep(_POLL_S)
-
-
-def _ignore_shape(_shape: ResultShape) -> None:
-    """A script writes rows as they come and needs no shape up front."""
-
-
-def _ignore_status(_status: QueryStatus) -> None:
-    """A script shows no live status line; the run's summary comes at the end."""
+        for job_id, started in self._background.items():
+            left_s = (
+                None if self._timeout_s is None else max(0.0, started + self._timeout_s - time.monotonic())
+            )
+            if not self._runtime.wait_for(job_id, left_s):
+                self._runtime.terminate(job_id)
+                self.show_notice(f"stopped {job_id} after --timeout")

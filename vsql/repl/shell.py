@@ -1,7 +1,7 @@
-"""The interactive loop: read a statement, route it to the command registry or the backend, repeat.
+"""The interactive loop: read a statement, route it to the command registry or the runtime, repeat.
 
 The shell only routes. Completion, highlighting, keys, rendering, configuration and the commands
-themselves live in their own modules; the backend does the work. Whatever a statement raises is
+themselves live in their own modules; the runtime does the work. Whatever a statement raises is
 rendered and the prompt comes back: a ``VsqlError`` as its message (with a caret under the column
 for positioned errors), anything else as one line (the traceback goes to the debug log).
 """
@@ -22,9 +22,9 @@ from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
 from rich.console import Console
 
+from vsql.display.errors import format_error
 from vsql.engine.errors import VsqlError
 from vsql.engine.sql.script import split_statements
-from vsql.repl.backend import QueryStatus, ShellBackend, StatementResult
 from vsql.repl.catalog import Catalog
 from vsql.repl.commands import CommandError, CommandRegistry, Outcome, default_registry
 from vsql.repl.completer import SqlCompleter
@@ -33,11 +33,11 @@ from vsql.repl.filters import buffer_is_complete
 from vsql.repl.interrupt import run_interruptible
 from vsql.repl.key_bindings import create_key_bindings
 from vsql.repl.lexer import create_lexer
-from vsql.repl.live import open_result_view, summary_line
+from vsql.repl.live import open_result_view
 from vsql.repl.render import write_lines, write_result
-from vsql.repl.render.error import format_error
 from vsql.repl.style import style_factory
 from vsql.repl.toolbar import create_toolbar_tokens
+from vsql.runtime import Counters, RunResult, Runtime
 
 __all__ = ["Shell", "run_shell"]
 
@@ -48,16 +48,16 @@ CONTINUATION = "   -> "
 EXIT_OK = 0
 
 
-def run_shell(backend: ShellBackend, config: Config) -> int:
+def run_shell(runtime: Runtime, config: Config) -> int:
     """Open the shell on the terminal until EXIT or Ctrl-D; returns the exit code."""
-    return Shell(backend, config).run()
+    return Shell(runtime, config).run()
 
 
 class Shell:
     """The read-route-render loop, and the ``CommandContext`` the commands run in.
 
     Args:
-        backend: does the work.
+        runtime: does the work.
         config: format, theme, key bindings, history file.
         registry: the shell statements (the default set when None).
         stream: where results go (stdout when None).
@@ -68,7 +68,7 @@ class Shell:
 
     def __init__(
         self,
-        backend: ShellBackend,
+        runtime: Runtime,
         config: Config,
         *,
         registry: CommandRegistry | None = None,
@@ -77,13 +77,13 @@ class Shell:
         prompt_output: Output | None = None,
         history: History | None = None,
     ) -> None:
-        self._backend = backend
+        self._runtime = runtime
         self._config = config
         self._registry = registry or default_registry()
         self._stream = stream or sys.stdout
         self._console = Console(file=self._stream, highlight=False, soft_wrap=True)
-        self._catalog = Catalog(backend)
-        self._last_status: QueryStatus | None = None
+        self._catalog = Catalog(runtime)
+        self._last_status: Counters | None = None
         self._session: PromptSession[str] = PromptSession(
             message=[("class:prompt", PROMPT)],
             prompt_continuation=[("class:continuation", CONTINUATION)],
@@ -95,7 +95,7 @@ class Shell:
             auto_suggest=AutoSuggestFromHistory(),
             history=history or _file_history(config.history_file),
             bottom_toolbar=create_toolbar_tokens(
-                broker=backend.broker_address, catalog=self._catalog, last_status=lambda: self._last_status
+                broker=runtime.broker_label, catalog=self._catalog, last_status=lambda: self._last_status
             ),
             style=style_factory(config.theme),
             vi_mode=config.key_bindings is EditingMode.VI,
@@ -105,9 +105,9 @@ class Shell:
         )
 
     @property
-    def backend(self) -> ShellBackend:
-        """The backend the commands use."""
-        return self._backend
+    def runtime(self) -> Runtime:
+        """The runtime the commands use."""
+        return self._runtime
 
     def run(self) -> int:
         """Prompt and run statements until EXIT or Ctrl-D; Ctrl-C at the prompt clears the line."""
@@ -143,7 +143,7 @@ class Shell:
         return Outcome.CONTINUE
 
     def run_statement(self, statement: str) -> Outcome:
-        """Route one statement: a shell statement to its command, anything else to the backend.
+        """Route one statement: a shell statement to its command, anything else to the runtime.
 
         Raises:
             VsqlError: the statement failed.
@@ -155,37 +155,40 @@ class Shell:
         return outcome
 
     def run_sql(self, statement: str) -> None:
-        """Run SQL on the backend with a live view; Ctrl-C cancels it and prints a summary."""
+        """Run SQL on the runtime with a live view; Ctrl-C cancels it and prints a summary."""
+        prepared = self._runtime.prepare(statement)
         view = open_result_view(self._config.format, stream=self._stream, console=self._console)
-        statuses: list[QueryStatus] = []
+        latest: list[Counters] = []
 
-        def on_status(status: QueryStatus) -> None:
-            statuses[:] = [status]
-            view.status(status)
+        def on_progress(counters: Counters) -> None:
+            latest[:] = [counters]
+            view.status(counters)
 
-        def work(cancel: threading.Event) -> StatementResult:
-            return self._backend.execute(
-                statement, on_start=view.start, on_rows=view.rows, on_status=on_status, cancel=cancel
-            )
+        def work(cancel: threading.Event) -> RunResult:
+            if prepared.shape is not None and not prepared.runs_in_background:
+                view.start(prepared.shape)
+            return self._runtime.run(prepared, on_rows=view.rows, on_progress=on_progress, cancel=cancel)
 
         try:
             ended = run_interruptible(work)
         finally:
             view.close()
-        result = ended.value
-        if result is not None and result.message:
-            self.show_text(result.message)
-        status = result.status if result is not None and result.status else next(iter(statuses), None)
-        if status is not None or ended.is_cancelled:
-            self._last_status = status
-            self.show_text(summary_line(status, is_cancelled=ended.is_cancelled))
+        outcome = ended.value
+        if outcome is not None and outcome.message:
+            self.show_text(outcome.message)
+        counters = outcome.counters if outcome is not None and outcome.counters else next(iter(latest), None)
+        if counters is not None:
+            self._last_status = counters
+            self.show_text(counters.summary(is_cancelled=ended.is_cancelled))
+        elif ended.is_cancelled:
+            self.show_text("query cancelled")
 
     def print_topic(self, topic: str, *, from_beginning: bool, limit: int | None) -> None:
         """Tail a topic into a view until its limit or Ctrl-C."""
         view = open_result_view(self._config.format, stream=self._stream, console=self._console)
         try:
             ended = run_interruptible(
-                lambda cancel: self._backend.print_topic(
+                lambda cancel: self._runtime.print_topic(
                     topic, from_beginning=from_beginning, limit=limit, on_rows=view.rows, cancel=cancel
                 )
             )

@@ -14,23 +14,17 @@ import sys
 from typing import TextIO
 
 from vsql import __version__
+from vsql.display.errors import format_error
 from vsql.io.errors import InputError
 from vsql.io.kafka.brokers import Broker, EmbeddedBroker
 from vsql.io.kafka.commands import broker_from_args
 from vsql.repl.config import Config, ConfigError, load_config
-from vsql.repl.render.error import format_error
-from vsql.repl.runtime_backend import RuntimeBackend
 from vsql.repl.shell import run_shell
-from vsql.runtime import Session
+from vsql.runtime import DEMO_RATE, DEMO_TOPIC, Runtime
 
-__all__ = ["DEMO_RATE", "DEMO_TOPIC", "open_shell"]
+__all__ = ["open_shell"]
 
 logger = logging.getLogger(__name__)
-
-DEMO_TOPIC = "trades"
-DEMO_RATE = 2_000
-"""Demo trades per second: enough for lively windows, little enough for the embedded broker's
-5 MiB per partition to hold several minutes of them."""
 
 _EXIT_USAGE = 2
 
@@ -56,25 +50,23 @@ def open_shell(
     except (ConfigError, InputError) as error:
         errors.write(format_error(error) + "\n")
         return _EXIT_USAGE
-    session = Session(broker=broker)
-    session.set_property("consumer.tier", config.tier.value)
-    backend = RuntimeBackend(session)
+    runtime = Runtime(broker=broker, properties={"consumer.tier": config.tier.value})
     try:
-        stream.write(f"vsql {__version__} on {_broker_label(broker)}\n")
+        stream.write(f"vsql {__version__} on the {runtime.broker_label}\n")
         if not args.no_demo and isinstance(broker, EmbeddedBroker):
-            query_id = backend.start_datagen(DEMO_TOPIC, topic=DEMO_TOPIC, rate=DEMO_RATE)
+            query_id = runtime.start_datagen(DEMO_TOPIC, topic=DEMO_TOPIC, rate=DEMO_RATE)
             stream.write(
                 f"demo data: {DEMO_RATE:,} trades/s into topic '{DEMO_TOPIC}' "
                 f"(TERMINATE {query_id} stops it)\n"
             )
         stream.write("Try SHOW TOPICS; DESCRIBE trades; or HELP. Ctrl-C stops a query, Ctrl-D exits.\n")
         stream.flush()
-        return run_shell(backend, config)
+        return run_shell(runtime, config)
     except InputError as error:
         errors.write(format_error(error) + "\n")
         return _EXIT_USAGE
     finally:
-        backend.close()
+        runtime.close()
         broker.close()
 
 
@@ -87,8 +79,3 @@ def _open_broker(args: argparse.Namespace, config: Config) -> Broker:
     if config.is_embedded_broker and not args.testcontainers:
         return EmbeddedBroker(timeout_s=args.connect_timeout)
     return broker_from_args(argparse.Namespace(**{**vars(args), "bootstrap": config.broker}))
-
-
-def _broker_label(broker: Broker) -> str:
-    kind = "the embedded broker" if isinstance(broker, EmbeddedBroker) else "the Kafka broker"
-    return f"{kind} at {broker.bootstrap}"

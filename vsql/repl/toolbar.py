@@ -6,30 +6,30 @@ from collections.abc import Callable
 
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 
-from vsql.repl.backend import QueryState, QueryStatus
 from vsql.repl.catalog import Catalog
+from vsql.runtime import Counters, JobState
 
 __all__ = ["create_toolbar_tokens"]
 
 
 def create_toolbar_tokens(
-    *, broker: str, catalog: Catalog, last_status: Callable[[], QueryStatus | None]
+    *, broker: str, catalog: Catalog, last_status: Callable[[], Counters | None]
 ) -> Callable[[], StyleAndTextTuples]:
     """A function giving the toolbar's text, called by prompt-toolkit on every redraw.
 
     It reads only cached values (the catalog's queries, the shell's last status), never the broker.
 
     Args:
-        broker: the broker address.
+        broker: the broker, as ``Runtime.broker_label`` names it.
         catalog: where the running queries are cached.
         last_status: the final counters of the last foreground query, if any.
     """
 
     def tokens() -> StyleAndTextTuples:
-        running = [query for query in catalog.queries if query.state is QueryState.RUNNING]
-        rate = sum(query.status.records_per_s for query in running)
+        running = [job for job in catalog.queries if job.state is JobState.RUNNING]
+        rate = sum(job.counters.records_per_s for job in running)
         parts: StyleAndTextTuples = [
-            ("class:bottom-toolbar.broker", f" broker {broker} "),
+            ("class:bottom-toolbar.broker", f" {broker} "),
             ("class:bottom-toolbar", "| "),
             ("class:bottom-toolbar.queries", f"{len(running)} running"),
         ]

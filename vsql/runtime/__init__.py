@@ -1,12 +1,34 @@
-"""Running queries: sessions, the run loop, sources, sinks and background queries.
+"""The runtime: one client API (``Runtime``) over sessions, query runs, jobs and topics.
 
-The CLI, the scenario runner, the shell and the bench run queries through this package; none of
-them talks to the engine's Pipeline or to Kafka clients directly.
+The shell, the dashboard, scripts and ``vsql run`` use ``Runtime`` and the values it hands out
+(``Prepared``, ``RunResult``, ``Counters``, ``JobInfo``, ``ResultShape``, ``FieldInfo``) and nothing
+else of this package. Inside, one ``QueryDriver`` runs a query's engine with its ledgers, idle
+partitions, sinks and counters, for the in-process loop (``run.py``) and for worker tasks alike.
 """
 
-from vsql.runtime.inputs import bind_input, sample_schema
-from vsql.runtime.run import run_finite, run_query
-from vsql.runtime.session import Session
-from vsql.runtime.stats import RunStats
+from vsql.runtime.client import BrokerOpener, RunResult, Runtime
+from vsql.runtime.counters import Counters, Sampler
+from vsql.runtime.datagen import DEMO_RATE, DEMO_TOPIC
+from vsql.runtime.jobs import ALL_JOBS, JobInfo, JobKind, JobState
+from vsql.runtime.prepared import Prepared, StatementKind
+from vsql.runtime.shape import ResultShape, resolve_output_mode
+from vsql.runtime.topics import FieldInfo
 
-__all__ = ["RunStats", "Session", "bind_input", "run_finite", "run_query", "sample_schema"]
+__all__ = [
+    "ALL_JOBS",
+    "DEMO_RATE",
+    "DEMO_TOPIC",
+    "BrokerOpener",
+    "Counters",
+    "FieldInfo",
+    "JobInfo",
+    "JobKind",
+    "JobState",
+    "Prepared",
+    "ResultShape",
+    "RunResult",
+    "Runtime",
+    "Sampler",
+    "StatementKind",
+    "resolve_output_mode",
+]

@@ -18,7 +18,7 @@ from typing import TextIO
 
 from vsql.io.errors import InputError
 from vsql.io.kafka.commands import add_connection_arguments, broker_from_args
-from vsql.runtime.workers import compile_script, run_workers
+from vsql.runtime.client import Runtime
 
 __all__ = ["add_run_arguments", "run_command"]
 
@@ -56,12 +56,11 @@ def run_command(args: argparse.Namespace, stream: TextIO) -> int:
         SqlSyntaxError, PlanError: the script is rejected. BrokerError: the broker failed.
     """
     script = args.run_sql if args.run_sql is not None else _read(args.run_file)
-    workers = args.workers if args.workers is not None else compile_script(script).settings.workers
-    broker = broker_from_args(args)
+    runtime = Runtime(broker=lambda: broker_from_args(args))
     try:
-        return run_workers(script, broker=broker, workers=workers, group_id=args.group_id, out=stream)
+        return runtime.run_in_workers(script, workers=args.workers, group_id=args.group_id, out=stream)
     finally:
-        broker.close()
+        runtime.close()
 
 
 def _read(path: Path) -> str:

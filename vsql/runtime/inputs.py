@@ -1,50 +1,91 @@
 """A query's input: the file bound to its source name, else the topic of that name, and the fields
-it holds (the names a query may use, checked before the query runs)."""
+it holds (the names a query may use, checked before the query runs).
+
+A bound file (``--input TOPIC=PATH``) is read once: its first block, decoded to learn the fields
+when the statement is prepared, is kept and replayed as the run's first block.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 
 import pyarrow as pa
 
-from vsql.engine.sql.plan import LogicalPlan
-from vsql.io.files import read_file
-from vsql.io.formats.decoded import SYSTEM_FIELDS
+from vsql.engine.settings import QuerySettings
+from vsql.io.files import DEFAULT_BLOCK_BYTES, FileFormat, decoder_of, read_blocks
+from vsql.io.formats.decoded import SYSTEM_FIELDS, Decoded
 from vsql.io.kafka.brokers import Broker
 from vsql.runtime.topics import sample_topic_schema
 
-__all__ = ["SCHEMA_TTL_S", "SourceSchemas", "bind_input", "sample_schema"]
+__all__ = ["SCHEMA_TTL_S", "BoundFile", "SourceSchemas"]
 
 SCHEMA_TTL_S = 30.0
 """How long a topic's sampled schema is trusted before the next query samples it again."""
 
 
-def bind_input(plan: LogicalPlan, inputs: Mapping[str, Path]) -> Path | None:
-    """The file bound to the plan's source (names compare case-insensitively), or None."""
-    bound = {name.lower(): path for name, path in inputs.items()}
-    return bound.get(plan.source.name.lower())
+class BoundFile:
+    """An NDJSON or CSV file bound to a source name, replayed as a finite input.
 
-
-def sample_schema(path: Path) -> pa.Schema | None:
-    """The value fields of the input's first block: names a query may use. None for an empty input.
-
-    A field that first appears after the first block is unknown to the sample; the planner then
-    rejects a query naming it, which in practice catches typos before a query runs.
+    Args:
+        path: the file; its suffix gives the format (``.csv`` is CSV, anything else NDJSON).
+        block_bytes: the approximate size of a block.
     """
-    for decoded in read_file(path):
-        fields = [field for field in decoded.batch.schema if field.name not in SYSTEM_FIELDS]
-        return pa.schema(fields)
-    return None
+
+    def __init__(self, path: Path, *, block_bytes: int = DEFAULT_BLOCK_BYTES) -> None:
+        self.path = path
+        self.file_format = FileFormat.of(path)
+        self._block_bytes = block_bytes
+        self._head: bytes | None = None
+        self._schema: pa.Schema | None = None
+        self._lock = threading.Lock()
+
+    def schema(self) -> pa.Schema | None:
+        """The value fields of the file's first block: names a query may use; None when empty.
+
+        A field that first appears after the first block is unknown to the sample; the planner
+        then rejects a query naming it, which in practice catches typos before a query runs.
+
+        Raises:
+            InputError: the file cannot be read.
+        """
+        with self._lock:
+            if self._head is None:
+                self._head = next(read_blocks(self.path, block_bytes=self._block_bytes), b"")
+                if self._head:
+                    decoded = decoder_of(self.file_format).decode(self._head)
+                    fields = [field for field in decoded.batch.schema if field.name not in SYSTEM_FIELDS]
+                    self._schema = pa.schema(fields)
+            return self._schema
+
+    def blocks(self, *, projection: Collection[str] | None = None) -> Iterator[Decoded]:
+        """The file decoded block by block, in file order (its first block from memory).
+
+        Raises:
+            InputError: the file cannot be read.
+        """
+        self.schema()
+        head = self._head or b""
+        decoder = decoder_of(self.file_format, projection=projection)
+        if head:
+            yield decoder.decode(head)
+        for block in read_blocks(self.path, block_bytes=self._block_bytes, start=len(head)):
+            yield decoder.decode(block)
+
+
+def bound_files(inputs: Mapping[str, Path]) -> dict[str, BoundFile]:
+    """The bound files by lower-cased source name (names compare case-insensitively)."""
+    return {name.lower(): BoundFile(path) for name, path in inputs.items()}
 
 
 class SourceSchemas:
-    """The fields of a plan's source: its bound file's, or a sample of its topic's, kept for
+    """The fields of a query's source: its bound file's, or a sample of its topic's, kept for
     ``ttl_s`` (an empty topic is sampled again next time).
 
     Args:
-        inputs: source name -> bound file.
+        files: bound files by lower-cased source name.
         broker: the session's broker, None when there is none (opened on first call).
         ttl_s: how long a topic's sample is trusted.
         clock: monotonic seconds.
@@ -52,27 +93,31 @@ class SourceSchemas:
 
     def __init__(
         self,
-        inputs: Mapping[str, Path],
+        files: Mapping[str, BoundFile],
         broker: Callable[[], Broker | None],
         *,
         ttl_s: float = SCHEMA_TTL_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._inputs = inputs
+        self._files = files
         self._broker = broker
         self._ttl_s = ttl_s
         self._clock = clock
         self._sampled: dict[str, tuple[float, pa.Schema]] = {}
 
-    def of(self, plan: LogicalPlan) -> pa.Schema | None:
-        """The fields of ``plan``'s source; None when nothing is known about them."""
-        path = bind_input(plan, self._inputs)
-        if path is not None:
-            return sample_schema(path)
+    def of(self, source: str, settings: QuerySettings) -> pa.Schema | None:
+        """The fields of ``source`` (as a query names it); None when nothing is known about them.
+
+        Raises:
+            InputError: the source's topic does not exist, or its file cannot be read.
+        """
+        bound = self._files.get(source.lower())
+        if bound is not None:
+            return bound.schema()
         broker = self._broker()
         if broker is None:
             return None
-        topic = plan.settings.topic_of(plan.source.name)
+        topic = settings.topic_of(source)
         cached = self._sampled.get(topic)
         if cached is not None and self._clock() - cached[0] < self._ttl_s:
             return cached[1]

@@ -18,10 +18,10 @@ from vsql.engine.sql.plan import LogicalPlan
 from vsql.io.kafka.brokers import EmbeddedBroker
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.producer import JsonProducer
+from vsql.runtime.counters import Counters
 from vsql.runtime.run import run_query
 from vsql.runtime.sinks import CallbackSink
 from vsql.runtime.sources import KafkaSource
-from vsql.runtime.stats import RunStats
 
 __all__ = ["replay_through_kafka"]
 
@@ -40,7 +40,7 @@ def _metadata(line: bytes) -> tuple[str | None, int, int]:
 
 def replay_through_kafka(
     plan: LogicalPlan, lines: Sequence[bytes], *, partitions: int, finish: bool, on_rows: CallbackSink
-) -> RunStats:
+) -> Counters:
     """Produce ``lines`` to the plan's source topic on a new embedded broker and run the plan over
     it until caught up with the topic's end.
 

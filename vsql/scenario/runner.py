@@ -25,7 +25,8 @@ from vsql.io.formats.decoded import Decoded
 from vsql.io.formats.json import JsonDecoder
 from vsql.io.formats.rows import display_rows
 from vsql.io.partitioner import key_partition
-from vsql.runtime import RunStats, run_finite
+from vsql.runtime.counters import Counters
+from vsql.runtime.run import run_finite
 from vsql.runtime.sinks import CallbackSink
 from vsql.scenario.compare import compare_rows
 from vsql.scenario.errors import ScenarioFileError
@@ -51,7 +52,7 @@ class ScenarioResult:
     scenario: Scenario
     problems: tuple[str, ...]
     rows: tuple[Mapping[str, object], ...] = ()
-    stats: RunStats | None = None
+    stats: Counters | None = None
 
     @property
     def passed(self) -> bool:
@@ -113,7 +114,7 @@ def _judge_rejection(scenario: Scenario, error: SqlSyntaxError | PlanError) -> S
 
 
 def _judge_run(
-    scenario: Scenario, rows: tuple[Mapping[str, object], ...], stats: RunStats
+    scenario: Scenario, rows: tuple[Mapping[str, object], ...], stats: Counters
 ) -> tuple[str, ...]:
     expected = scenario.expected
     problems = []

@@ -2,9 +2,10 @@
 
 Blocking work (opening a broker, running a query, terminating, starting datagen) runs in thread
 workers that post messages (``vsql.tui.messages``); the handlers here update the widgets on the UI
-thread. The App computes nothing itself: queries run through a ``Dashboard`` (``workbench.py``)
-and ``QueryRun``; connecting and the forms behind F2, F3, F4 and F8 are ``DashboardFlows``
-(``flows.py``); figures come from ``MetricsMeter``, verdicts from ``vsql.bench.compare``.
+thread. The App computes nothing itself: queries run on the ``Runtime`` of the current
+``Connection`` through ``QueryRun``; connecting and the forms behind F2, F3, F4 and F8 are
+``DashboardFlows`` (``flows.py``); figures come from the runtime's counters, verdicts from
+``vsql.bench.compare``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from textual.widgets import Footer, Header, Static
 
 from vsql.bench.baseline import DEFAULT_DIR
 from vsql.repl.candidates import NameSource
+from vsql.runtime import JobKind, Runtime
+from vsql.tui.connection import Connection, RuntimeOpener
 from vsql.tui.flows import DashboardFlows
 from vsql.tui.messages import BrokerReady, MetricsTick, Notice, QueryFinished, QueryStarted, ResultsBatch
 from vsql.tui.query_run import QueryRun
@@ -35,7 +38,6 @@ from vsql.tui.widgets import (
     RegressionScreen,
     ResultsTable,
 )
-from vsql.tui.workbench import Dashboard
 
 __all__ = ["DEFAULT_SQL", "FOREGROUND", "VsqlApp"]
 
@@ -57,7 +59,8 @@ class VsqlApp(App[None]):
     """The dashboard.
 
     Args:
-        open_dashboard: connects to the runtime (blocking; called in a worker at start).
+        open_runtime: opens the session at start (blocking; called in a worker).
+        switch_runtime: opens the session of a broker switch (F3).
         sql: the editor's initial text.
         baselines: the folder of stored bench baselines.
         bench: what the regression view's "Run bench" measures.
@@ -81,19 +84,20 @@ class VsqlApp(App[None]):
 
     def __init__(
         self,
-        open_dashboard: Callable[[], Dashboard],
+        open_runtime: Callable[[], Runtime],
         *,
+        switch_runtime: RuntimeOpener,
         sql: str = DEFAULT_SQL,
         baselines: Path = DEFAULT_DIR,
         bench: BenchPlan = DEFAULT_BENCH,
         poll_s: float = 1.0,
     ) -> None:
         super().__init__()
-        self._open_dashboard = open_dashboard
+        self._open_runtime = open_runtime
         self._baselines = baselines
         self._bench = bench
         self._poll_s = poll_s
-        self.dashboard: Dashboard | None = None
+        self.connection: Connection | None = None
         self._cancel: threading.Event | None = None
         self._query_ended = threading.Event()
         self._query_ended.set()
@@ -105,7 +109,8 @@ class VsqlApp(App[None]):
         self._status_line = Static("connecting ...", id="status")
         self._flows = DashboardFlows(
             self,
-            dashboard=lambda: self.dashboard,
+            connection=lambda: self.connection,
+            switch_runtime=switch_runtime,
             rows=lambda: self._results.row_values,
             stop=self.action_stop,
         )
@@ -127,19 +132,19 @@ class VsqlApp(App[None]):
         """Connect in a worker, poll the queries list, focus the editor."""
         self.sub_title = "connecting ..."
         self._editor.area.focus()
-        self._flows.connect(self._open_dashboard)
+        self._flows.connect(self._open_runtime)
         self.set_interval(self._poll_s, self._poll_queries)
 
     def _name_source(self) -> NameSource | None:
-        return None if self.dashboard is None else self.dashboard.names
+        return None if self.connection is None else self.connection.catalog
 
     def _show_status(self, text: str) -> None:
         self._status_line.update(text)
 
     @on(BrokerReady)
     def _handle_broker_ready(self, message: BrokerReady) -> None:
-        self.dashboard = message.dashboard
-        self.sub_title = message.dashboard.label
+        self.connection = message.connection
+        self.sub_title = message.connection.label
         self._show_status("ready: F5 runs the statement, F1 shows help")
 
     @on(Notice)
@@ -152,7 +157,7 @@ class VsqlApp(App[None]):
 
     def action_run(self) -> None:
         """Run the editor's statement (stopping the one running)."""
-        if self.dashboard is None:
+        if self.connection is None:
             self.notify("not connected yet", severity="warning")
             return
         statement = self._editor.text.strip().rstrip(";").strip()
@@ -163,12 +168,12 @@ class VsqlApp(App[None]):
         self._query_ended.clear()
         self._metrics.follow(FOREGROUND)
         self._show_status(f"running: {' '.join(statement.split())[:60]}")
-        self._run_query(self.dashboard, statement, self._cancel)
+        self._run_query(self.connection.runtime, statement, self._cancel)
 
     @work(thread=True, exclusive=True, group="query", exit_on_error=False)
-    def _run_query(self, dashboard: Dashboard, statement: str, cancel: threading.Event) -> None:
+    def _run_query(self, runtime: Runtime, statement: str, cancel: threading.Event) -> None:
         run = QueryRun(
-            dashboard,
+            runtime,
             statement,
             cancel=cancel,
             on_shape=lambda shape: self.post_message(QueryStarted(statement, shape)),
@@ -213,13 +218,14 @@ class VsqlApp(App[None]):
 
     def _poll_queries(self) -> None:
         """Refresh the queries list; follow the highlighted background query while idle."""
-        if self.dashboard is None or not self._queries.is_attached:
+        if self.connection is None or not self._queries.is_attached:
             return
-        self._queries.show(self.dashboard.queries())
+        runtime = self.connection.runtime
+        self._queries.show(runtime.jobs())
         chosen = self._queries.selected_query_id
-        stats = None if chosen is None or self.is_query_running else self.dashboard.query_stats(chosen)
-        if chosen is not None and stats is not None:
-            self._metrics.show_stats(chosen, stats)
+        job = None if chosen is None or self.is_query_running else runtime.job(chosen)
+        if job is not None and job.kind is JobKind.QUERY:
+            self._metrics.show_counters(job.job_id, job.counters)
 
     def action_terminate(self) -> None:
         """Terminate the query highlighted in the queries list."""
@@ -250,5 +256,5 @@ class VsqlApp(App[None]):
         if self._cancel is not None:
             self._cancel.set()
         self._query_ended.wait(_STOP_WAIT_S)
-        if self.dashboard is not None:
-            self.dashboard.close()
+        if self.connection is not None:
+            self.connection.close()

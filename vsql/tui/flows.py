@@ -3,7 +3,7 @@
 Connecting opens the runtime at start. Datagen (F2) asks for a generator's kind, topic and rate
 and starts it; broker (F3) asks for a bootstrap address and reconnects (empty: a new embedded
 broker); export (F4) asks for a file and writes the results table there; terminate (F8) stops the
-highlighted query. Blocking dashboard calls run in the App's thread workers and report back with
+highlighted query. Blocking runtime calls run in the App's thread workers and report back with
 the messages the App routes (``Notice``, ``BrokerReady``), so nothing here touches a widget from a
 thread.
 """
@@ -16,12 +16,13 @@ from pathlib import Path
 from textual.app import App
 
 from vsql.datagen import KINDS
+from vsql.display.errors import format_error
 from vsql.engine.errors import VsqlError
-from vsql.repl.render.error import format_error
+from vsql.runtime import DEMO_TOPIC, Runtime
+from vsql.tui.connection import Connection, RuntimeOpener
 from vsql.tui.export import export_rows
 from vsql.tui.messages import BrokerReady, Notice
 from vsql.tui.widgets import ErrorScreen, Field, PromptScreen
-from vsql.tui.workbench import DEMO_TOPIC, Dashboard
 
 __all__ = ["DashboardFlows"]
 
@@ -41,7 +42,8 @@ class DashboardFlows:
 
     Args:
         app: the App the forms open over; its workers run the calls and it receives the messages.
-        dashboard: the connected dashboard, None until the first ``BrokerReady``.
+        connection: the current connection, None until the first ``BrokerReady``.
+        switch_runtime: opens the session of a broker switch.
         rows: the rows the results table shows, as an export writes them.
         stop: stops the foreground query; a broker switch calls it first.
     """
@@ -50,33 +52,37 @@ class DashboardFlows:
         self,
         app: App[None],
         *,
-        dashboard: Callable[[], Dashboard | None],
+        connection: Callable[[], Connection | None],
+        switch_runtime: RuntimeOpener,
         rows: Callable[[], Sequence[dict[str, object]]],
         stop: Callable[[], None],
     ) -> None:
         self._app = app
-        self._dashboard = dashboard
+        self._connection = connection
+        self._switch_runtime = switch_runtime
         self._rows = rows
         self._stop = stop
 
-    def connect(self, open_dashboard: Callable[[], Dashboard]) -> None:
-        """Connect with ``open_dashboard`` (blocking) in a worker."""
+    def connect(self, open_runtime: Callable[[], Runtime]) -> None:
+        """Connect with ``open_runtime`` (blocking) in a worker."""
+        self._run_connect(lambda: self._connect_in_worker(open_runtime, replaced=None), name="connect")
+
+    def _run_connect(self, work: Callable[[], None], *, name: str) -> None:
         self._app.run_worker(
-            lambda: self._connect_in_worker(open_dashboard),
-            name="connect",
-            group="connect",
-            exclusive=True,
-            exit_on_error=False,
-            thread=True,
+            work, name=name, group="connect", exclusive=True, exit_on_error=False, thread=True
         )
 
-    def _connect_in_worker(self, open_dashboard: Callable[[], Dashboard]) -> None:
+    def _connect_in_worker(self, open_runtime: Callable[[], Runtime], *, replaced: Connection | None) -> None:
         try:
-            dashboard = open_dashboard()
+            connection = Connection.open(open_runtime)
         except VsqlError as error:
             self._app.post_message(Notice(format_error(error), is_error=True))
+            if replaced is not None:
+                self._app.post_message(BrokerReady(replaced))  # the current broker stays
             return
-        self._app.post_message(BrokerReady(dashboard))
+        if replaced is not None:
+            replaced.close()
+        self._app.post_message(BrokerReady(connection))
 
     def datagen(self) -> None:
         """Ask for a generator's kind, topic and rate, then start it (a rate that is not a whole
@@ -95,7 +101,7 @@ class DashboardFlows:
             self._app.notify(f"rate must be a whole number, got {values['rate']!r}", severity="error")
             return
         kind, topic, rate = values["kind"], values["topic"], int(values["rate"])
-        self._run_admin(lambda dashboard: f"started {dashboard.start_datagen(kind, topic=topic, rate=rate)}")
+        self._run_admin(lambda runtime: f"started {runtime.start_datagen(kind, topic=topic, rate=rate)}")
 
     def switch_broker(self) -> None:
         """Ask for a bootstrap address, then stop the foreground query and reconnect (empty: a new
@@ -104,27 +110,16 @@ class DashboardFlows:
         self._app.push_screen(PromptScreen("Switch broker", [field], ok="Connect"), self._switch_broker)
 
     def _switch_broker(self, values: Answer) -> None:
-        dashboard = self._dashboard()
-        if values is None or dashboard is None:
+        current = self._connection()
+        if values is None or current is None:
             return
         self._stop()
         self._app.sub_title = "connecting ..."
         bootstrap = values["bootstrap"] or None
-        self._app.run_worker(
-            lambda: self._switch_in_worker(dashboard, bootstrap),
+        self._run_connect(
+            lambda: self._connect_in_worker(lambda: self._switch_runtime(bootstrap), replaced=current),
             name="switch_broker",
-            group="connect",
-            exclusive=True,
-            exit_on_error=False,
-            thread=True,
         )
-
-    def _switch_in_worker(self, dashboard: Dashboard, bootstrap: str | None) -> None:
-        try:
-            dashboard.switch_broker(bootstrap)
-        except VsqlError as error:
-            self._app.post_message(Notice(format_error(error), is_error=True))
-        self._app.post_message(BrokerReady(dashboard))
 
     def export(self) -> None:
         """Ask for a file name and write the results table there (CSV or NDJSON by suffix); a
@@ -144,14 +139,14 @@ class DashboardFlows:
         self._app.notify(f"wrote {written:,} rows to {path}")
 
     def terminate(self, query_id: str | None) -> None:
-        """Terminate ``query_id`` (the highlighted query); warns when there is none or no dashboard."""
-        if self._dashboard() is None or query_id is None:
+        """Terminate ``query_id`` (the highlighted query); warns when there is none or no connection."""
+        if self._connection() is None or query_id is None:
             self._app.notify("no query to terminate", severity="warning")
             return
-        self._run_admin(lambda dashboard: f"terminated {', '.join(dashboard.terminate(query_id))}")
+        self._run_admin(lambda runtime: f"terminated {', '.join(runtime.terminate(query_id))}")
 
-    def _run_admin(self, task: Callable[[Dashboard], str]) -> None:
-        """Run a blocking dashboard call in a worker; its line (or its error) comes back as a ``Notice``."""
+    def _run_admin(self, task: Callable[[Runtime], str]) -> None:
+        """Run a blocking runtime call in a worker; its line (or its error) comes back as a ``Notice``."""
         self._app.run_worker(
             lambda: self._admin_in_worker(task),
             name="run_admin",
@@ -160,11 +155,11 @@ class DashboardFlows:
             thread=True,
         )
 
-    def _admin_in_worker(self, task: Callable[[Dashboard], str]) -> None:
-        dashboard = self._dashboard()
-        if dashboard is None:
+    def _admin_in_worker(self, task: Callable[[Runtime], str]) -> None:
+        connection = self._connection()
+        if connection is None:
             return
         try:
-            self._app.post_message(Notice(task(dashboard)))
+            self._app.post_message(Notice(task(connection.runtime)))
         except VsqlError as error:
             self._app.post_message(Notice(format_error(error), is_error=True))

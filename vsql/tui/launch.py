@@ -6,23 +6,33 @@ import argparse
 
 from vsql.io.kafka.brokers import Broker, EmbeddedBroker
 from vsql.io.kafka.commands import broker_from_args
+from vsql.runtime import DEMO_RATE, DEMO_TOPIC, Runtime
 from vsql.tui.app import VsqlApp
-from vsql.tui.workbench import BrokerOpener, Workbench
+from vsql.tui.connection import RuntimeOpener
 
-__all__ = ["broker_opener", "run_tui"]
+__all__ = ["run_tui", "runtime_opener"]
 
 
-def broker_opener(args: argparse.Namespace) -> BrokerOpener:
-    """Opens the broker a switch asks for: a new embedded broker for None, else the Kafka cluster
-    at that address with the command line's other connection options (``--kafka-config``, ``-X``)."""
+def runtime_opener(args: argparse.Namespace, *, demo: bool) -> RuntimeOpener:
+    """Opens the session a broker switch asks for: on a new embedded broker for None, else on the
+    Kafka cluster at that address with the command line's other connection options
+    (``--kafka-config``, ``-X``). On an embedded broker the demo generator starts when ``demo``."""
 
-    def open_broker(bootstrap: str | None) -> Broker:
+    def open_runtime(bootstrap: str | None) -> Runtime:
         if bootstrap is None:
-            return EmbeddedBroker(timeout_s=args.connect_timeout)
+            return _session(EmbeddedBroker(timeout_s=args.connect_timeout), demo=demo)
         options = {**vars(args), "bootstrap": bootstrap, "testcontainers": False}
-        return broker_from_args(argparse.Namespace(**options))
+        return _session(broker_from_args(argparse.Namespace(**options)), demo=demo)
 
-    return open_broker
+    return open_runtime
+
+
+def _session(broker: Broker, *, demo: bool) -> Runtime:
+    """A runtime that owns ``broker``, with the demo generator on an embedded one when ``demo``."""
+    runtime = Runtime(broker=lambda: broker)
+    if demo and isinstance(broker, EmbeddedBroker):
+        runtime.start_datagen(DEMO_TOPIC, topic=DEMO_TOPIC, rate=DEMO_RATE)
+    return runtime
 
 
 def run_tui(args: argparse.Namespace) -> int:
@@ -33,7 +43,9 @@ def run_tui(args: argparse.Namespace) -> int:
             embedded broker unless ``--bootstrap``, ``VSQL_BOOTSTRAP`` or ``--testcontainers``)
             and ``no_demo`` (no demo trades on the embedded broker).
     """
-    opener = broker_opener(args)
-    app = VsqlApp(lambda: Workbench(broker_from_args(args), open_broker=opener, demo=not args.no_demo))
+    demo = not args.no_demo
+    app = VsqlApp(
+        lambda: _session(broker_from_args(args), demo=demo), switch_runtime=runtime_opener(args, demo=demo)
+    )
     app.run()
     return 0

@@ -9,9 +9,8 @@ from __future__ import annotations
 import pyarrow as pa
 from textual.message import Message
 
-from vsql.repl.backend import ResultShape
-from vsql.tui.sampling import MetricsSample
-from vsql.tui.workbench import Dashboard
+from vsql.runtime import Counters, ResultShape
+from vsql.tui.connection import Connection
 
 __all__ = [
     "BrokerReady",
@@ -26,9 +25,9 @@ __all__ = [
 class BrokerReady(Message):
     """The dashboard is connected (at start, or after a broker switch)."""
 
-    def __init__(self, dashboard: Dashboard) -> None:
+    def __init__(self, connection: Connection) -> None:
         super().__init__()
-        self.dashboard = dashboard
+        self.connection = connection
 
 
 class QueryStarted(Message):
@@ -49,9 +48,9 @@ class ResultsBatch(Message):
 
 
 class MetricsTick(Message):
-    """A sample of the watched query's figures."""
+    """A sample of the watched query's counters."""
 
-    def __init__(self, sample: MetricsSample) -> None:
+    def __init__(self, sample: Counters) -> None:
         super().__init__()
         self.sample = sample
 

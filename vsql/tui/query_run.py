@@ -2,7 +2,7 @@
 
 The App's query worker calls ``QueryRun.run``; the callbacks post messages. Result tables are
 coalesced (at most one hand-over per ``flush_s``), so a fast query does not flood the UI with a
-message per engine step; metrics are sampled by a ``MetricsMeter``. No Textual import.
+message per engine step; the runtime samples the counters every ``interval_s``. No Textual import.
 """
 
 from __future__ import annotations
@@ -13,60 +13,48 @@ from collections.abc import Callable
 
 import pyarrow as pa
 
+from vsql.display.errors import format_error
 from vsql.engine.errors import VsqlError
-from vsql.repl.backend import ResultShape
-from vsql.repl.render.error import format_error
-from vsql.runtime import RunStats
-from vsql.tui.sampling import MetricsMeter, MetricsSample
-from vsql.tui.workbench import Dashboard
+from vsql.runtime import Counters, ResultShape, Runtime
 
-__all__ = ["QueryRun", "summary_of"]
-
-
-def summary_of(stats: RunStats, *, is_cancelled: bool) -> str:
-    """One line on how a query ended: its counters, and whether it was stopped."""
-    head = "stopped after" if is_cancelled else "done in"
-    line = f"{head} {stats.elapsed_s:.1f} s: {stats.records_in:,} records in, {stats.rows_out:,} rows out"
-    if stats.late_count or stats.dead_letter_count:
-        line += f", {stats.late_count:,} late, {stats.dead_letter_count:,} dead letters"
-    return line
+__all__ = ["QueryRun"]
 
 
 class QueryRun:
-    """Runs ``statement`` on ``dashboard`` until it ends or ``cancel`` is set.
+    """Runs ``statement`` on ``runtime`` until it ends or ``cancel`` is set.
 
     Args:
-        dashboard: where the statement runs.
+        runtime: where the statement runs.
         statement: one statement, without its ``;``.
         cancel: set to stop the query.
-        on_shape: called once with the result's shape before any rows (queries only).
+        on_shape: called once with the result's shape before any rows (foreground queries only).
         on_rows: called with coalesced result rows, in emission order.
-        on_sample: called with metrics samples, about every ``meter``'s interval and once at the end.
-        meter: samples the run's counters.
+        on_sample: called with the counters about every ``interval_s`` and once at the end.
+        interval_s: seconds between two samples of the counters.
         flush_s: seconds between two hand-overs of rows at most.
         clock: monotonic seconds.
     """
 
     def __init__(
         self,
-        dashboard: Dashboard,
+        runtime: Runtime,
         statement: str,
         *,
         cancel: threading.Event,
         on_shape: Callable[[ResultShape], None],
         on_rows: Callable[[pa.Table], None],
-        on_sample: Callable[[MetricsSample], None],
-        meter: MetricsMeter | None = None,
+        on_sample: Callable[[Counters], None],
+        interval_s: float = 0.5,
         flush_s: float = 0.1,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._dashboard = dashboard
+        self._runtime = runtime
         self._statement = statement
         self._cancel = cancel
         self._on_shape = on_shape
         self._on_rows = on_rows
         self._on_sample = on_sample
-        self._meter = meter or MetricsMeter()
+        self._interval_s = interval_s
         self._flush_s = flush_s
         self._clock = clock
         self._pending: list[pa.Table] = []
@@ -75,27 +63,28 @@ class QueryRun:
     def run(self) -> tuple[str, str | None]:
         """Run the statement; returns a summary line and the error text (None when it worked)."""
         try:
-            shape = self._dashboard.shape(self._statement)
-            if shape is not None:
-                self._on_shape(shape)
-            outcome = self._dashboard.run(
-                self._statement, on_rows=self._pending.append, on_progress=self._progress, cancel=self._cancel
+            prepared = self._runtime.prepare(self._statement)
+            if prepared.shape is not None and not prepared.runs_in_background:
+                self._on_shape(prepared.shape)
+            outcome = self._runtime.run(
+                prepared,
+                on_rows=self._pending.append,
+                on_progress=self._progress,
+                cancel=self._cancel,
+                progress_interval_s=self._interval_s,
             )
         except VsqlError as error:
             self._flush()
             return "failed", format_error(error, source=self._statement)
         self._flush()
-        if outcome.stats is None:
+        if outcome.counters is None:
             return outcome.message or "done", None
-        self._on_sample(self._meter.sample(outcome.stats))
-        return summary_of(outcome.stats, is_cancelled=self._cancel.is_set()), None
+        return outcome.counters.summary(is_cancelled=self._cancel.is_set()), None
 
-    def _progress(self, stats: RunStats) -> None:
+    def _progress(self, counters: Counters) -> None:
         if self._clock() - self._flushed_at >= self._flush_s:
             self._flush()
-        sample = self._meter.observe(stats)
-        if sample is not None:
-            self._on_sample(sample)
+        self._on_sample(counters)
 
     def _flush(self) -> None:
         self._flushed_at = self._clock()

@@ -41,6 +41,9 @@ from vsql.engine.sql.plan import (
 
 __all__ = ["plan_select"]
 
+_FieldsOf = Callable[[str], pa.Schema | None]
+"""The fields of a source, by the name the query reads it under (None: unknown, nothing checked)."""
+
 _UNSUPPORTED_CLAUSES = {
     "with_": "WITH (common table expressions)",
     "joins": "JOIN",
@@ -65,7 +68,7 @@ def plan_select(
     *,
     sql: str = "",
     settings: QuerySettings | None = None,
-    schema: pa.Schema | None = None,
+    schema: pa.Schema | _FieldsOf | None = None,
     sink: SinkSpec | None = None,
 ) -> LogicalPlan:
     """Plan one parsed SELECT.
@@ -74,7 +77,8 @@ def plan_select(
         select: the query, parsed with the vsql dialect.
         sql: the statement text, kept in the plan for EXPLAIN and messages.
         settings: the settings the query runs with (session settings plus WITH properties).
-        schema: the input's fields; when given, unknown columns are errors.
+        schema: the input's fields, or a lookup asked once for the fields of the source the query
+            reads; when known, unknown columns are errors.
         sink: where results go, for ``CREATE STREAM|TABLE ... AS SELECT``.
 
     Returns:
@@ -103,10 +107,14 @@ def _checked(node: exp.Expr) -> exp.Expr:
 
 
 class _Planner:
-    def __init__(self, select: exp.Select, *, settings: QuerySettings, schema: pa.Schema | None) -> None:
+    def __init__(
+        self, select: exp.Select, *, settings: QuerySettings, schema: pa.Schema | _FieldsOf | None
+    ) -> None:
         self._select = select
         self._settings = settings
         self._source, alias = self._from_clause()
+        if callable(schema):
+            schema = schema(self._source.name)
         self._names = NameResolver(self._source.name, alias=alias, schema=schema)
         self._window: StreamWindow | None = select.args.get("window")
         self._aggregates: dict[tuple[object, ...], tuple[int, AggregateSpec]] = {}

@@ -6,6 +6,7 @@ adds ``SET 'key' = 'value'`` and ``UNSET 'key'``; ``split_statements`` cuts a sc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -22,7 +23,12 @@ from vsql.engine.sql.plan import LogicalPlan, SinkSpec
 from vsql.engine.sql.planner import plan_select
 from vsql.engine.sql.script import split_statements
 
+SchemaLookup = Callable[[str, QuerySettings], pa.Schema | None]
+"""The fields of a source, given the name a query reads it under and the query's settings (which
+may map the name to a topic); None when they are unknown, and then names are not checked."""
+
 __all__ = [
+    "SchemaLookup",
     "SetStatement",
     "UnsetStatement",
     "compile_query",
@@ -94,9 +100,17 @@ def compile_query(
 
 
 def compile_statement(
-    sql: str, *, settings: QuerySettings | None = None, schema: pa.Schema | None = None
+    sql: str,
+    *,
+    settings: QuerySettings | None = None,
+    schema: pa.Schema | None = None,
+    schemas: SchemaLookup | None = None,
 ) -> LogicalPlan | SetStatement | UnsetStatement:
     """Compile a query (as ``compile_query``), ``SET 'key' = 'value'`` or ``UNSET 'key'``.
+
+    The statement is parsed and planned once. ``schemas``, when given, is asked for the fields of
+    the source the query reads (after WITH properties apply), so a misspelt column is rejected
+    with the closest name; ``schema`` gives those fields directly.
 
     Raises:
         SqlSyntaxError: the statement does not parse.
@@ -107,18 +121,27 @@ def compile_statement(
     text = sql.strip().rstrip(";").strip()
     base = settings or QuerySettings()
     if isinstance(tree, exp.Select):
-        return plan_select(tree, sql=text, settings=base, schema=schema)
+        return plan_select(tree, sql=text, settings=base, schema=_fields(base, schema, schemas))
     if isinstance(tree, CreateStream):
         name = tree.this.name
         sink = SinkSpec(name=name, kind=str(tree.args["kind"]).lower())
         query_settings = _with_properties(base, tree.args.get("properties") or [])
-        return plan_select(tree.expression, sql=text, settings=query_settings, schema=schema, sink=sink)
+        fields = _fields(query_settings, schema, schemas)
+        return plan_select(tree.expression, sql=text, settings=query_settings, schema=fields, sink=sink)
     if isinstance(tree, exp.Set):
         return _set_statement(tree)
     raise UnsupportedError(
         "unsupported statement; expected SELECT, CREATE STREAM|TABLE ... AS SELECT, SET or UNSET",
         **position(tree),
     )
+
+
+def _fields(
+    settings: QuerySettings, schema: pa.Schema | None, schemas: SchemaLookup | None
+) -> pa.Schema | Callable[[str], pa.Schema | None] | None:
+    if schemas is None:
+        return schema
+    return lambda source: schemas(source, settings)
 
 
 def _property_text(node: exp.Expr) -> str:

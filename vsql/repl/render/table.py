@@ -10,12 +10,10 @@ from typing import TextIO
 
 import pyarrow as pa
 
+from vsql.display.cells import cell_text
 from vsql.io.formats.rows import visible_columns
 
-__all__ = ["TableRenderer", "cell_text"]
-
-_NULL = "NULL"
-_FLOAT_FORMAT = ".10g"
+__all__ = ["TableRenderer"]
 
 
 class TableRenderer:
@@ -63,17 +61,6 @@ def _line(values: list[str], widths: list[int], right: list[bool]) -> str:
         for value, width, is_right in zip(values, widths, right, strict=True)
     ]
     return "  ".join(parts).rstrip()
-
-
-def cell_text(value: object) -> str:
-    """A value as shown in a table cell: NULL, true/false, floats to 10 significant digits."""
-    if value is None:
-        return _NULL
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return format(value, _FLOAT_FORMAT)
-    return str(value)
 
 
 def _is_numeric(data_type: pa.DataType) -> bool:

@@ -7,8 +7,8 @@ from typing import TextIO
 
 import pyarrow as pa
 
+from vsql.display.cells import cell_text
 from vsql.io.formats.rows import display_rows
-from vsql.repl.render.table import cell_text
 
 __all__ = ["VerticalRenderer"]
 

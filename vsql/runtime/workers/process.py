@@ -50,9 +50,9 @@ class CountersFile:
         if not force and now - self._written_s < _STATS_EVERY_S:
             return
         self._written_s = now
-        counters = {key: value for key, value in asdict(stats).items() if key != "counters"}
+        shown = {key: value for key, value in asdict(stats).items() if not key.startswith("_")}
         scratch = self._path.with_name(self._path.name + ".tmp")
-        scratch.write_text(json.dumps(counters), encoding="utf-8")
+        scratch.write_text(json.dumps(shown), encoding="utf-8")
         os.replace(scratch, self._path)
 
 

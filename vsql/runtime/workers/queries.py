@@ -12,6 +12,7 @@ import io
 import tempfile
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -19,13 +20,13 @@ import pyarrow.json as pa_json
 
 from vsql.engine.errors import ExecutionError, VsqlError
 from vsql.io.kafka.brokers import Broker
-from vsql.runtime.stats import RunStats
+from vsql.runtime.counters import Counters
 from vsql.runtime.workers.supervisor import WorkerGroup
 
 __all__ = ["WorkerQuery"]
 
 RowsHook = Callable[[pa.Table], None]
-ProgressHook = Callable[[RunStats], None]
+ProgressHook = Callable[[Counters], None]
 
 
 class _RowLines(io.TextIOBase):
@@ -100,7 +101,7 @@ class WorkerQuery:
             self._scratch.cleanup()
             raise
 
-    def run(self, cancel: threading.Event | None, on_progress: ProgressHook | None) -> RunStats:
+    def run(self, cancel: threading.Event | None, on_progress: ProgressHook | None) -> Counters:
         """Start the workers and wait for them (stopping them once ``cancel`` is set or the
         limit is reached); returns their summed counters.
 
@@ -109,7 +110,7 @@ class WorkerQuery:
         """
         stop = threading.Event()
 
-        def progress(stats: RunStats) -> None:
+        def progress(stats: Counters) -> None:
             if cancel is not None and cancel.is_set():
                 stop.set()
             self._hand_over(stop)
@@ -138,8 +139,10 @@ class WorkerQuery:
         if left is not None and self._delivered >= self._limit:
             stop.set()
 
-    def _counted(self, stats: RunStats) -> RunStats:
+    def _counted(self, stats: Counters) -> Counters:
         """A SELECT's result rows are those handed over."""
-        if self._on_rows is not None:
-            stats.rows_out = self._delivered
-        return stats
+        if self._on_rows is None:
+            return stats
+        elapsed_s = stats.elapsed_s
+        rate = self._delivered / elapsed_s if elapsed_s > 0 else 0.0
+        return replace(stats, rows_out=self._delivered, rows_per_s=rate)

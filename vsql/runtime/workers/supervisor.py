@@ -6,7 +6,7 @@ topic when the query needs one (with as many partitions as the source topic) and
 then starts N worker processes per stage. Workers find the broker by its bootstrap address, so an
 embedded broker lives in the starting process for as long as they run. A plain SELECT's rows come
 back on the workers' stdout as NDJSON lines, relayed whole to one output. Each worker rewrites its
-counters to a JSON file now and then (``process.py``); the group sums them into a ``RunStats``.
+counters to a JSON file now and then (``process.py``); the group sums them into ``Counters``.
 
 ``run_workers`` is the ``vsql run`` front: Ctrl-C or SIGTERM stops every worker cleanly, and the
 exit code is 0 when every worker ended well.
@@ -31,7 +31,7 @@ from typing import IO, Any, TextIO
 from vsql.engine.errors import PlanError
 from vsql.io.errors import InputError
 from vsql.io.kafka.brokers import Broker, ensure_topic
-from vsql.runtime.stats import RunStats
+from vsql.runtime.counters import Counters
 from vsql.runtime.workers.process import PROPERTIES_ENV
 from vsql.runtime.workers.stages import Topology, compile_script, plan_topology
 from vsql.runtime.workers.worker import Role
@@ -188,7 +188,7 @@ class WorkerGroup:
     def wait(
         self,
         cancel: threading.Event | None = None,
-        on_progress: Callable[[RunStats], None] | None = None,
+        on_progress: Callable[[Counters], None] | None = None,
     ) -> int:
         """Wait for every worker to end, stopping them all once ``cancel`` is set or on Ctrl-C;
         returns 0 when each one ended well, 1 otherwise. ``on_progress`` gets the summed counters
@@ -220,24 +220,33 @@ class WorkerGroup:
         for process in self._processes:
             process.wait(_STOP_WAIT_S)
 
-    def stats(self) -> RunStats:
+    def stats(self) -> Counters:
         """The workers' counters summed: input rows are the first stage's, result rows and late
         rows the last one's (rows replayed after a rebalance count again); the watermark is the
         lowest of the last stage's workers."""
-        stats = RunStats(elapsed_s=time.monotonic() - self._started_s if self._started_s else 0.0)
+        elapsed_s = time.monotonic() - self._started_s if self._started_s else 0.0
+        records_in = rows_out = late_count = dead_letter_count = 0
         marks: list[int] = []
         for role, name in self._names:
-            counters = _read_counters(self._stats_dir / f"{name}.json")
+            counters = _read_counters(self._stats_dir / f"{name}.json").get("counters", {})
             if role is not Role.AGGREGATE:
-                stats.records_in += counters.get("records_in", 0)
+                records_in += counters.get("records_in", 0)
             if role is not Role.REPARTITION:
-                stats.rows_out += counters.get("rows_out", 0)
-                stats.late_count += counters.get("late_count", 0)
+                rows_out += counters.get("rows_out", 0)
+                late_count += counters.get("late_count", 0)
                 if counters.get("watermark_ms") is not None:
                     marks.append(counters["watermark_ms"])
-            stats.dead_letter_count += counters.get("dead_letter_count", 0)
-        stats.watermark_ms = min(marks, default=None)
-        return stats
+            dead_letter_count += counters.get("dead_letter_count", 0)
+        return Counters(
+            records_in=records_in,
+            rows_out=rows_out,
+            dead_letter_count=dead_letter_count,
+            late_count=late_count,
+            elapsed_s=elapsed_s,
+            records_per_s=records_in / elapsed_s if elapsed_s > 0 else 0.0,
+            rows_per_s=rows_out / elapsed_s if elapsed_s > 0 else 0.0,
+            watermark_ms=min(marks, default=None),
+        )
 
     def failure(self) -> str:
         """The last error line a failed worker wrote (with ``capture_errors``), else ''."""

@@ -5,8 +5,9 @@ partition's rows built (the engine's window state, the offset ledger, the waterm
 its own safe offset together with its own watermark, so a partition can move to another worker
 and resume there from what was committed for it alone.
 
-- ``QueryTask`` runs the query's engine. Reading the repartition topic (``restore=True``), it
-  gives the engine each row as it was read from the source (see ``repartition.py``): duplicates
+- ``QueryTask`` runs the query's engine through a ``QueryDriver``. Reading the repartition topic
+  (``restore=True``), it gives the engine each row as it was read from the source (see
+  ``repartition.py``): duplicates
   written by a replayed first stage are dropped, the watermark runs per source partition, and
   progress markers move it for source partitions whose rows went elsewhere.
 - ``RepartitionTask`` writes rows to the repartition topic, and for windowed queries a progress
@@ -15,7 +16,6 @@ and resume there from what was committed for it alone.
 
 from __future__ import annotations
 
-import time
 from typing import Protocol
 
 import numpy as np
@@ -23,10 +23,10 @@ import pyarrow as pa
 
 from vsql.engine.batch import column_or_nulls, event_time_ms
 from vsql.engine.columns import OFFSET, PARTITION
-from vsql.engine.pipeline import Pipeline, StepOutput
 from vsql.engine.sql.plan import LogicalPlan
 from vsql.io.formats.decoded import Decoded
-from vsql.io.ledger import OffsetLedger
+from vsql.runtime.counters import Counters
+from vsql.runtime.driver import Positions, QueryDriver
 from vsql.runtime.sinks import DeadLetterSink, ResultSink
 from vsql.runtime.workers.repartition import (
     ORIGIN_OFFSET,
@@ -37,21 +37,10 @@ from vsql.runtime.workers.repartition import (
     restore_origin,
 )
 
-__all__ = ["CommitPoint", "QueryTask", "RepartitionTask", "Task", "TaskCounters"]
+__all__ = ["CommitPoint", "QueryTask", "RepartitionTask", "Task"]
 
 CommitPoint = tuple[int, int | None]
 """The next offset to read of a task's partition and the watermark its results had reached."""
-
-
-class TaskCounters:
-    """What the tasks of one worker did, summed over tasks (dropped tasks included)."""
-
-    def __init__(self) -> None:
-        self.records_in = 0
-        self.rows_out = 0
-        self.late_count = 0
-        self.dead_letter_count = 0
-        self.duplicates_dropped = 0
 
 
 class Task(Protocol):
@@ -63,11 +52,17 @@ class Task(Protocol):
     def process(self, decoded: Decoded) -> None:
         """Take the next rows (and dead letters) of the partition, in offset order."""
 
+    def release_idle(self) -> None:
+        """Let source partitions silent for the idle timeout stop holding the watermark back."""
+
     def finish(self) -> None:
         """End of a bounded input: emit everything still held."""
 
     def commit_point(self) -> CommitPoint | None:
         """What may be committed now (the caller has flushed every sink), or None for nothing."""
+
+    def counters(self) -> Counters:
+        """What the task has done so far."""
 
 
 def _ints(table: pa.RecordBatch | pa.Table, name: str) -> np.ndarray:
@@ -81,14 +76,13 @@ def _last_offset(dead_letters: pa.Table) -> int | None:
 
 
 class QueryTask:
-    """The query's engine over one partition.
+    """The query's engine over one partition, run by a ``QueryDriver``.
 
     Args:
         plan: the compiled query.
         partition: the partition this task owns.
         sink: where results go (shared by the worker's tasks).
         dead_letters: where dead letters go, or None (they are counted either way).
-        counters: the worker's counters.
         resume_watermark_ms: the watermark committed for this partition by its previous owner.
         restore: the input is the repartition topic: restore each row's origin first.
         source_partitions: with ``restore``, the source topic's partition count. Each holds the
@@ -103,29 +97,19 @@ class QueryTask:
         *,
         sink: ResultSink,
         dead_letters: DeadLetterSink | None,
-        counters: TaskCounters,
         resume_watermark_ms: int | None,
         restore: bool = False,
         source_partitions: int = 0,
     ) -> None:
         self.partition = partition
         self.finished = False
-        self.pipeline = Pipeline(plan)
-        self._sink = sink
-        self._dead_letters = dead_letters
-        self._counters = counters
-        self._late_counted = 0
-        self._ledger = OffsetLedger()
+        self.duplicates_dropped = 0
+        self.driver = QueryDriver(plan, sink=sink, dead_letters=dead_letters)
         self._origins = OriginFilter() if restore else None
-        self._idle_timeout_s = plan.settings.idle_timeout_ms / 1000
-        self._last_delivery: dict[int, float] = {}
-        self._idle: set[int] = set()
         if resume_watermark_ms is not None:
-            self.pipeline.resume_after(resume_watermark_ms)
+            self.driver.resume_after(resume_watermark_ms)
         if restore and plan.window is not None:
-            self.pipeline.expect_partitions(list(range(source_partitions)))
-            started = time.monotonic()
-            self._last_delivery = dict.fromkeys(range(source_partitions), started)
+            self.driver.expect(range(source_partitions), watch_idle=True)
 
     def process(self, decoded: Decoded) -> None:
         batch = decoded.batch
@@ -141,57 +125,29 @@ class QueryTask:
             fresh = self._origins.fresh(_ints(batch, ORIGIN_PARTITION), _ints(batch, ORIGIN_OFFSET))
             batch = restore_origin(batch)
             if not fresh.all():
-                self._counters.duplicates_dropped += int((~fresh).sum())
+                self.duplicates_dropped += int((~fresh).sum())
                 skipped = max(int(offsets[~fresh].max()), skipped if skipped is not None else -1)
                 batch = batch.filter(pa.array(fresh))
                 partitions, offsets = partitions[fresh], offsets[fresh]
-            self._note_origins(_ints(batch, PARTITION))
-        self._ledger.record(
-            partitions, offsets, rejected=None if skipped is None else {self.partition: skipped}
-        )
-        self._counters.records_in += batch.num_rows
-        self._emit(self.pipeline.process(batch), decoded.dead_letters)
+        positions = Positions(partitions, offsets, {} if skipped is None else {self.partition: skipped})
+        self.driver.process(Decoded(batch, decoded.dead_letters), positions=positions)
         if progress is not None:
-            origins = _ints(progress, ORIGIN_PARTITION)
-            self._note_origins(origins)
-            self._emit(self.pipeline.observe_progress(origins, _ints(progress, PROGRESS)), None)
+            self.driver.observe_progress(_ints(progress, ORIGIN_PARTITION), _ints(progress, PROGRESS))
 
     def release_idle(self) -> None:
-        """Source partitions (of a repartitioned input) silent for the idle timeout stop holding
-        the watermark back."""
-        now = time.monotonic()
-        for origin, seen in self._last_delivery.items():
-            if origin not in self._idle and now - seen >= self._idle_timeout_s:
-                self._idle.add(origin)
-                self._emit(self.pipeline.mark_idle(origin), None)
+        self.driver.release_idle()
 
     def finish(self) -> None:
         if not self.finished:
-            self._emit(self.pipeline.finish(), None)
+            self.driver.finish()
             self.finished = True
 
     def commit_point(self) -> CommitPoint | None:
-        safe = self._ledger.safe_offsets(self.pipeline.held_since_seq).get(self.partition)
-        return None if safe is None else (safe, self.pipeline.metrics.watermark_ms)
+        safe = self.driver.safe_offsets().get(self.partition)
+        return None if safe is None else (safe, self.driver.pipeline.metrics.watermark_ms)
 
-    def _note_origins(self, origins: np.ndarray) -> None:
-        now = time.monotonic()
-        for origin in np.unique(origins).tolist():
-            self._last_delivery[origin] = now
-            self._idle.discard(origin)
-
-    def _emit(self, output: StepOutput, decoder_dead_letters: pa.Table | None) -> None:
-        self._sink.write(output)
-        self._counters.rows_out += output.rows.num_rows
-        late = self.pipeline.metrics.late_count
-        self._counters.late_count += late - self._late_counted
-        self._late_counted = late
-        for table in (decoder_dead_letters, output.dead_letters):
-            if table is None or not table.num_rows:
-                continue
-            self._counters.dead_letter_count += table.num_rows
-            if self._dead_letters is not None:
-                self._dead_letters.write(table)
+    def counters(self) -> Counters:
+        return self.driver.counters()
 
 
 class RepartitionTask:
@@ -201,7 +157,6 @@ class RepartitionTask:
         partition: the source partition this task owns.
         writer: the repartition writer (shared by the worker's tasks).
         dead_letters: where undecodable records go, or None (they are counted either way).
-        counters: the worker's counters.
         event_time_column: the windowed query's event-time field: after each batch a progress
             marker tells every repartition partition the highest event time read so far. None
             for queries without windows (no watermark to forward).
@@ -213,14 +168,15 @@ class RepartitionTask:
         *,
         writer: RepartitionWriter,
         dead_letters: DeadLetterSink | None,
-        counters: TaskCounters,
         event_time_column: str | None = None,
     ) -> None:
         self.partition = partition
         self.finished = False
         self._writer = writer
         self._dead_letters = dead_letters
-        self._counters = counters
+        self._records_in = 0
+        self._rows_out = 0
+        self._dead_letter_count = 0
         self._event_time_column = event_time_column
         self._progress_ms: int | None = None
         self._next_offset: int | None = None
@@ -231,10 +187,10 @@ class RepartitionTask:
         last = max(
             int(_ints(batch, OFFSET).max()) if batch.num_rows else -1, -1 if rejected is None else rejected
         )
-        self._counters.records_in += batch.num_rows
-        self._counters.rows_out += self._writer.write(batch)
+        self._records_in += batch.num_rows
+        self._rows_out += self._writer.write(batch)
         if decoded.dead_letters.num_rows:
-            self._counters.dead_letter_count += decoded.dead_letters.num_rows
+            self._dead_letter_count += decoded.dead_letters.num_rows
             if self._dead_letters is not None:
                 self._dead_letters.write(decoded.dead_letters)
         if last >= 0:
@@ -251,8 +207,16 @@ class RepartitionTask:
         self._progress_ms = highest if self._progress_ms is None else max(self._progress_ms, highest)
         self._writer.write_progress(self.partition, last_offset, self._progress_ms)
 
+    def release_idle(self) -> None:
+        """The first stage holds no watermark."""
+
     def finish(self) -> None:
         self.finished = True
 
     def commit_point(self) -> CommitPoint | None:
         return None if self._next_offset is None else (self._next_offset, None)
+
+    def counters(self) -> Counters:
+        return Counters(
+            records_in=self._records_in, rows_out=self._rows_out, dead_letter_count=self._dead_letter_count
+        )

@@ -22,7 +22,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TextIO, TypeVar
 
@@ -38,12 +38,13 @@ from vsql.io.kafka.brokers import Broker, ensure_topic
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.errors import BrokerError, log_level
 from vsql.io.kafka.producer import JsonProducer
+from vsql.runtime.counters import Counters
 from vsql.runtime.sinks import DeadLetterSink, ResultSink, StreamSink, open_sink
 from vsql.runtime.sources import parse_watermark_metadata, watermark_metadata
 from vsql.runtime.workers.completion import GroupCompletion
 from vsql.runtime.workers.repartition import ORIGIN_FIELDS, ORIGIN_SCHEMA, RepartitionWriter
 from vsql.runtime.workers.stages import Topology
-from vsql.runtime.workers.tasks import QueryTask, RepartitionTask, Task, TaskCounters
+from vsql.runtime.workers.tasks import QueryTask, RepartitionTask, Task
 
 __all__ = ["PROGRESS_EVERY_S", "PROGRESS_SAMPLES", "Role", "WorkerStats", "run_worker"]
 
@@ -70,31 +71,24 @@ class Role(Enum):
 
 @dataclass
 class WorkerStats:
-    """Counters of one worker process (its progress hook gets them after every batch).
+    """What one worker process has done (its progress hook gets it after every poll).
 
     Attributes:
-        records_in: input rows handed to tasks (replayed rows count again).
-        rows_out: result rows (or repartitioned rows) written.
-        dead_letter_count: dead letters, as in a single-process run.
-        late_count: rows found late, whatever the strategy.
-        watermark_ms: the lowest watermark of the worker's query tasks that have one (the
-            partitions it owns now); None before any, and for the repartition stage.
+        counters: its tasks' counters summed, those dropped at rebalances included (replayed rows
+            count again); the watermark is the lowest of the query tasks it owns now (None before
+            any, and for the repartition stage).
         duplicates_dropped: repartitioned rows dropped as written twice by the first stage.
         rebalances: assignment changes seen.
         partitions: the partitions assigned now.
         first_record_s: wall-clock time (epoch s) of the first row, None before it.
         last_record_s: wall-clock time (epoch s) of the latest row.
         settles: wall-clock times (epoch s) of the latest assignment changes, oldest first.
-        progress: (epoch s, ``records_in``) samples at least ``PROGRESS_EVERY_S`` apart, oldest
+        progress: (epoch s, records in) samples at least ``PROGRESS_EVERY_S`` apart, oldest
             first: when each row was read, for measuring the group's throughput over a span
             (the latest ``PROGRESS_SAMPLES`` at most).
     """
 
-    records_in: int = 0
-    rows_out: int = 0
-    dead_letter_count: int = 0
-    late_count: int = 0
-    watermark_ms: int | None = None
+    counters: Counters = field(default_factory=Counters)
     duplicates_dropped: int = 0
     rebalances: int = 0
     partitions: tuple[int, ...] = ()
@@ -102,28 +96,32 @@ class WorkerStats:
     last_record_s: float | None = None
     settles: list[float] = field(default_factory=list)
     progress: list[tuple[float, int]] = field(default_factory=list)
-    counters: TaskCounters = field(default_factory=TaskCounters, repr=False)
+    _retired: tuple[Counters, int] = field(default=(Counters(), 0), repr=False)
 
     def refresh(self, tasks: Iterable[Task]) -> None:
-        """Copy the tasks' counters, and take the lowest watermark of ``tasks`` (those owned now)."""
-        counters = self.counters
-        self.records_in = counters.records_in
-        self.rows_out = counters.rows_out
-        self.dead_letter_count = counters.dead_letter_count
-        self.late_count = counters.late_count
-        self.duplicates_dropped = counters.duplicates_dropped
-        marks = [
-            task.pipeline.metrics.watermark_ms
-            for task in tasks
-            if isinstance(task, QueryTask) and task.pipeline.metrics.watermark_ms is not None
-        ]
-        self.watermark_ms = min(marks, default=None)
+        """Sum the counters of ``tasks`` (those owned now) with those of tasks retired before."""
+        counters, duplicates = self._retired
+        marks: list[int] = []
+        for task in tasks:
+            task_counters = task.counters()
+            counters = counters.plus(task_counters)
+            if isinstance(task, QueryTask):
+                duplicates += task.duplicates_dropped
+                if task_counters.watermark_ms is not None:
+                    marks.append(task_counters.watermark_ms)
+        self.counters = replace(counters, watermark_ms=min(marks, default=None))
+        self.duplicates_dropped = duplicates
+
+    def retire(self, tasks: Iterable[Task]) -> None:
+        """``tasks`` are dropped (a rebalance): keep what they counted."""
+        self.refresh(tasks)
+        self._retired = (self.counters, self.duplicates_dropped)
 
     def sample(self, now_s: float) -> None:
-        """Record ``records_in`` at ``now_s`` (epoch s) unless the latest sample is too recent."""
+        """Record the records in at ``now_s`` (epoch s) unless the latest sample is too recent."""
         if self.progress and now_s - self.progress[-1][0] < PROGRESS_EVERY_S:
             return
-        _append_capped(self.progress, (now_s, self.records_in))
+        _append_capped(self.progress, (now_s, self.counters.records_in))
 
     def settle(self, now_s: float) -> None:
         """Record an assignment change at ``now_s`` (epoch s)."""
@@ -246,8 +244,8 @@ class _Worker:
                 continue
             if decoded is not None and (decoded.batch.num_rows or decoded.dead_letters.num_rows):
                 self._route(decoded)
-            for task in self._tasks.values():
-                if isinstance(task, QueryTask) and self._upstream is not None:
+            if self._upstream is not None:
+                for task in self._tasks.values():
                     task.release_idle()
             if self._bounded and self._should_finish():
                 for task in self._tasks.values():
@@ -284,6 +282,7 @@ class _Worker:
     def _reassign(self) -> None:
         """The assignment changed: fresh tasks for the assigned partitions, from their commits."""
         self._seen_rebalances = self._consumer.rebalance_count
+        self.stats.retire(self._tasks.values())
         self._tasks.clear()
         self._committed.clear()
         assigned = self._consumer.assigned
@@ -312,7 +311,6 @@ class _Worker:
                 partition,
                 writer=self._writer,
                 dead_letters=self._dead_letters,
-                counters=self.stats.counters,
                 event_time_column=self._plan.event_time_column if self._plan.window is not None else None,
             )
         assert self._sink is not None
@@ -321,7 +319,6 @@ class _Worker:
             partition,
             sink=self._sink,
             dead_letters=self._dead_letters,
-            counters=self.stats.counters,
             resume_watermark_ms=resume_watermark_ms,
             restore=self._role is Role.AGGREGATE,
             source_partitions=self._source_partitions,

@@ -9,6 +9,7 @@ when state is bounded by open windows, as it should be.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from textual.app import ComposeResult
@@ -16,8 +17,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 from textual_plotext import PlotextPlot
 
-from vsql.runtime import RunStats
-from vsql.tui.sampling import MetricsHistory, MetricsMeter, MetricsSample
+from vsql.runtime import Counters, Sampler
+from vsql.tui.sampling import MetricsHistory
 
 __all__ = ["MetricsPanel", "figures_text"]
 
@@ -33,13 +34,13 @@ def _number(value: float | None, spec: str) -> str:
     return _NONE if value is None else format(value, spec)
 
 
-def _lag_text(partition_lag: dict[int, int]) -> str:
+def _lag_text(partition_lag: Mapping[int, int]) -> str:
     if not partition_lag:
         return _NONE
     return "  ".join(f"p{partition} {behind:,}" for partition, behind in sorted(partition_lag.items()))
 
 
-def figures_text(sample: MetricsSample | None) -> str:
+def figures_text(sample: Counters | None) -> str:
     """The panel's figures as lines about 34 characters wide; dashes before the first sample."""
     if sample is None:
         empty = [_pair(left, None, right, None) for left, right in _PAIRS]
@@ -48,7 +49,7 @@ def figures_text(sample: MetricsSample | None) -> str:
         (f"{sample.records_per_s:,.0f}", f"{sample.rows_per_s:,.0f}"),
         (f"{sample.records_in:,}", f"{sample.rows_out:,}"),
         (_number(sample.latency_p50_ms, ",.2f"), _number(sample.latency_p99_ms, ",.2f")),
-        (f"{sample.rss_mb:,.1f}", f"{sample.state_slots:,}"),
+        (f"{sample.memory_mb:,.1f}", f"{sample.state_slots:,}"),
         (f"{sample.late_count:,}", f"{sample.dead_letter_count:,}"),
     )
     lines = [_pair(left, a, right, b) for (left, right), (a, b) in zip(_PAIRS, values, strict=True)]
@@ -88,7 +89,7 @@ class MetricsPanel(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._history = MetricsHistory()
-        self._meter = MetricsMeter()
+        self._sampler = Sampler(self.show, interval_s=0.0)
         self.watched: str | None = None
         """The query shown: ``foreground`` or a background query id; None before any."""
 
@@ -112,18 +113,18 @@ class MetricsPanel(VerticalScroll):
         self.border_title = f"metrics: {query}"
         self._redraw()
 
-    def show(self, sample: MetricsSample) -> None:
+    def show(self, sample: Counters) -> None:
         """Add a sample of the watched query and redraw."""
         self._history.add(sample)
         self._redraw()
 
-    def show_stats(self, query: str, stats: RunStats) -> None:
-        """Show a sample of ``stats``, the counters of background query ``query`` polled from the UI
-        thread; rates are since the previous call for the same query (from following it when not)."""
+    def show_counters(self, query: str, counters: Counters) -> None:
+        """Show the counters of background query ``query`` polled from the UI thread; rates are
+        since the previous call for the same query (from following it when not)."""
         if self.watched != query:
             self.follow(query)
-            self._meter = MetricsMeter()
-        self.show(self._meter.sample(stats))
+            self._sampler = Sampler(self.show, interval_s=0.0)
+        self._sampler.observe(counters)
 
     def _redraw(self) -> None:
         self.query_one("#figures", Static).update(figures_text(self._history.latest))

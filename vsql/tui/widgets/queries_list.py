@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from textual.widgets import DataTable
 
-from vsql.repl.backend import QueryInfo
+from vsql.runtime import JobInfo
 
 __all__ = ["QueriesList"]
 
@@ -33,27 +33,27 @@ class QueriesList(DataTable[str]):
         for name in _COLUMNS:
             self.add_column(name, key=name)
 
-    def show(self, queries: Sequence[QueryInfo]) -> None:
-        """Replace the rows with ``queries``, keeping the highlighted query highlighted."""
+    def show(self, jobs: Sequence[JobInfo]) -> None:
+        """Replace the rows with ``jobs``, keeping the highlighted one highlighted."""
         chosen = self.selected_query_id
-        known = {query.query_id for query in queries}
+        known = {job.job_id for job in jobs}
         for key in [row.value for row in list(self.rows) if row.value not in known]:
             self.remove_row(key)
-        for query in queries:
-            if query.error is not None and query.query_id not in self._announced:
-                self._announced.add(query.query_id)
-                self.notify(f"{query.query_id} failed: {query.error}", severity="error", timeout=15)
+        for job in jobs:
+            if job.error is not None and job.job_id not in self._announced:
+                self._announced.add(job.job_id)
+                self.notify(f"{job.job_id} failed: {job.error}", severity="error", timeout=15)
             cells = (
-                query.query_id,
-                query.state.value.lower(),
-                f"{query.status.records_per_s:,.0f}",
-                f"{query.status.rows_out:,}",
+                job.job_id,
+                job.state.value.lower(),
+                f"{job.counters.records_per_s:,.0f}",
+                f"{job.counters.rows_out:,}",
             )
-            if query.query_id in self.rows:
+            if job.job_id in self.rows:
                 for column, cell in zip(_COLUMNS, cells, strict=True):
-                    self.update_cell(query.query_id, column, cell)
+                    self.update_cell(job.job_id, column, cell)
             else:
-                self.add_row(*cells, key=query.query_id)
+                self.add_row(*cells, key=job.job_id)
         if chosen is not None and chosen in self.rows:
             self.move_cursor(row=self.get_row_index(chosen))
 

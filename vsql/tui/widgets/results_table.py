@@ -13,8 +13,8 @@ from itertools import count
 import pyarrow as pa
 from textual.widgets import DataTable
 
-from vsql.repl.backend import ResultShape
-from vsql.repl.upserts import ChangeKind, ResultChanges
+from vsql.display.changes import ChangeKind, ResultChanges
+from vsql.runtime import ResultShape
 
 __all__ = ["ResultsTable"]
 

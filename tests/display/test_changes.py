@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from vsql.display.changes import ChangeKind, ResultChanges, resolve_output_mode
 from vsql.engine.settings import OutputMode
 from vsql.engine.sql.plan import EmitMode
-from vsql.repl.backend import ResultShape
-from vsql.repl.upserts import ChangeKind, ResultChanges, resolve_output_mode
+from vsql.runtime.shape import ResultShape
 
 KEYED = ResultShape(columns=("symbol", "n", "ws"), key_columns=("symbol", "ws"), emit_mode=EmitMode.CHANGES)
 

@@ -8,7 +8,8 @@ import pytest
 
 from vsql.engine.settings import QuerySettings
 from vsql.engine.sql.statements import compile_query
-from vsql.repl.explain import explain_plan, format_duration
+from vsql.engine.timeutil import format_duration_ms as format_duration
+from vsql.runtime.explain import explain_plan
 
 
 def explained(sql: str, **properties: str) -> dict[str, str]:

@@ -30,24 +30,12 @@ from vsql.engine.sql.plan import (
     key_column,
 )
 from vsql.engine.state import SlotTable
+from vsql.engine.timeutil import format_duration_ms
 from vsql.engine.windows import build_window_strategy
-from vsql.repl.shape import shape_of
-from vsql.repl.upserts import resolve_output_mode
+from vsql.runtime.shape import resolve_output_mode, shape_of
 from vsql.runtime.workers.stages import describe_topology, plan_topology
 
-__all__ = ["explain_plan", "format_duration"]
-
-_UNITS_MS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
-
-
-def format_duration(duration_ms: int) -> str:
-    """A duration in the largest unit that divides it: ``1s``, ``90s``, ``5m``, ``250ms``, ``0ms``."""
-    if duration_ms == 0:
-        return "0ms"
-    for unit, size_ms in _UNITS_MS:
-        if duration_ms % size_ms == 0:
-            return f"{duration_ms // size_ms}{unit}"
-    return f"{duration_ms}ms"
+__all__ = ["explain_plan"]
 
 
 def explain_plan(plan: LogicalPlan) -> str:
@@ -112,12 +100,12 @@ def _time_lines(plan: LogicalPlan) -> list[tuple[str, str]]:
     column = plan.event_time_column
     origin = " (the Kafka message timestamp)" if column == TIMESTAMP else ""
     watermark = (
-        f"per partition max event time - {format_duration(settings.max_out_of_orderness_ms)} "
+        f"per partition max event time - {format_duration_ms(settings.max_out_of_orderness_ms)} "
         f"(max out-of-orderness), min over partitions; a partition idle "
-        f"{format_duration(settings.idle_timeout_ms)} stops holding it back"
+        f"{format_duration_ms(settings.idle_timeout_ms)} stops holding it back"
     )
     late = (
-        f"windows close at end + {format_duration(settings.allowed_lateness_ms)} allowed lateness; "
+        f"windows close at end + {format_duration_ms(settings.allowed_lateness_ms)} allowed lateness; "
         f"late rows: {settings.late_data_strategy.value}"
     )
     if settings.dlq_topic is not None:
@@ -130,18 +118,18 @@ def _window(spec: WindowSpec | None, emit: EmitMode) -> str:
         case None:
             return "none: one result per group over the whole stream"
         case TumblingSpec(size_ms=size_ms):
-            size = format_duration(size_ms)
+            size = format_duration_ms(size_ms)
             return f"TUMBLING {size}: [k*{size}, (k+1)*{size})"
         case SlidingSpec(size_ms=size_ms, advance_ms=advance_ms):
-            size, advance = format_duration(size_ms), format_duration(advance_ms)
+            size, advance = format_duration_ms(size_ms), format_duration_ms(advance_ms)
             state = (
                 "state per window"
                 if emit is EmitMode.CHANGES
-                else f"state per pane of {format_duration(math.gcd(size_ms, advance_ms))}"
+                else f"state per pane of {format_duration_ms(math.gcd(size_ms, advance_ms))}"
             )
             return f"SLIDING {size} every {advance}: [k*{advance}, k*{advance}+{size}), {state}"
         case SessionSpec(gap_ms=gap_ms):
-            gap = format_duration(gap_ms)
+            gap = format_duration_ms(gap_ms)
             return f"SESSION gap {gap} per group: a row opens [t, t+{gap}), overlapping sessions merge"
     raise TypeError(f"no description for {spec!r}")
 
@@ -167,7 +155,7 @@ def _rows_call(call: RowsCall) -> str:
     if window.order_by is not None:
         parts.append(f"ordered by {window.order_by.sql(dialect='vsql')}")
     if window.expire_after_ms is not None:
-        parts.append(f"idle partitions expire after {format_duration(window.expire_after_ms)}")
+        parts.append(f"idle partitions expire after {format_duration_ms(window.expire_after_ms)}")
     return ", ".join(parts) + f" (buffer of {window.buffer_rows} rows)"
 
 

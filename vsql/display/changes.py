@@ -2,7 +2,7 @@
 
 The shell's live table and the dashboard's results table apply results through ``ResultChanges``,
 so the changelog keying of DESIGN.md lives in one place. The key of a row is its values in the
-shape's key columns (group keys and selected window bounds, see ``vsql.repl.shape``):
+shape's key columns (group keys and selected window bounds, see ``vsql.runtime.shape``):
 
 - ``table`` mode: a row upserts its key; a ``_op = 'delete'`` row deletes it.
 - ``changelog`` mode: every row is appended with an ``op`` column, ``+I`` (first row of a key),
@@ -19,26 +19,16 @@ from enum import Enum
 
 import pyarrow as pa
 
+from vsql.display.cells import cell_text
 from vsql.engine.columns import OP, OP_DELETE
 from vsql.engine.settings import OutputMode
-from vsql.engine.sql.plan import EmitMode
 from vsql.io.formats.rows import display_rows
-from vsql.repl.backend import ResultShape
-from vsql.repl.render.table import cell_text
+from vsql.runtime import ResultShape, resolve_output_mode
 
-__all__ = ["OP_COLUMN", "ChangeKind", "ResultChanges", "RowChange", "resolve_output_mode"]
+__all__ = ["OP_COLUMN", "ChangeKind", "ResultChanges", "RowChange"]
 
 OP_COLUMN = "op"
 """The column ``changelog`` mode puts first: ``+I``, ``+U`` or ``-D``."""
-
-
-def resolve_output_mode(shape: ResultShape) -> OutputMode:
-    """The output mode: the setting when set, else table for keyed EMIT CHANGES, else append."""
-    if shape.output_mode is not None:
-        return shape.output_mode
-    if shape.emit_mode is EmitMode.CHANGES and shape.key_columns is not None:
-        return OutputMode.TABLE
-    return OutputMode.APPEND
 
 
 class ChangeKind(Enum):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from vsql.display.errors import format_error
 from vsql.engine.errors import PlanError, SqlSyntaxError
-from vsql.repl.render.error import format_error
 
 
 def test_caret_points_at_the_column_of_the_offending_line() -> None:

@@ -1,4 +1,4 @@
-"""Generated events produced to a topic in the background until stopped: the shell's DATAGEN and demo.
+"""Generated events produced to a topic in the background until stopped: DATAGEN and the demo, a job.
 
 Events carry the wall-clock time of their production as event time (their Kafka timestamp), so
 windowed queries over them close windows in step with the clock, whatever the rate. A job shows in
@@ -22,13 +22,19 @@ from vsql.io.kafka.brokers import Broker, ensure_topic
 from vsql.io.kafka.datagen import produce_events
 from vsql.io.kafka.errors import BrokerError
 from vsql.io.kafka.producer import JsonProducer
-from vsql.repl.backend import QueryInfo, QueryState, QueryStatus
+from vsql.runtime.counters import Counters
+from vsql.runtime.jobs import JobInfo, JobKind, JobState
 
-__all__ = ["DEFAULT_PARTITIONS", "DatagenJob"]
+__all__ = ["DEFAULT_PARTITIONS", "DEMO_RATE", "DEMO_TOPIC", "DatagenJob"]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_PARTITIONS = 4
+DEMO_TOPIC = "trades"
+"""Where the demo on the embedded broker produces trades (the shell and the dashboard start it)."""
+DEMO_RATE = 2_000
+"""Demo trades per second: enough for lively windows, little enough for the embedded broker's
+5 MiB per partition to hold several minutes of them."""
 _ENDLESS = 2**62
 _FLUSH_S = 2.0
 _JOIN_S = 2.0
@@ -59,7 +65,7 @@ class DatagenJob:
 
     Args:
         broker: where to produce; the topic is created (4 partitions) when missing.
-        query_id: the id SHOW QUERIES shows and TERMINATE takes.
+        job_id: the id SHOW QUERIES shows and TERMINATE takes.
         kind: trades, orders or sensors.
         topic: the target topic.
         rate: events per second.
@@ -74,7 +80,7 @@ class DatagenJob:
         self,
         broker: Broker,
         *,
-        query_id: str,
+        job_id: str,
         kind: str,
         topic: str,
         rate: int,
@@ -85,10 +91,10 @@ class DatagenJob:
             raise InputError(f"unknown datagen kind '{kind}'; kinds are {', '.join(KINDS)}")
         if rate < 1:
             raise InputError(f"datagen rate must be at least 1 event per second, got {rate}")
-        self.query_id = query_id
+        self.job_id = job_id
         self.statement = f"DATAGEN {kind} TO {topic} RATE {rate}"
         self.topic = topic
-        self.state = QueryState.RUNNING
+        self.state = JobState.RUNNING
         self._broker = broker
         self._spec = EventSpec(kind=kind, count=_ENDLESS, keys=keys, seed=seed, start_ms=0)
         self._rate = rate
@@ -96,7 +102,7 @@ class DatagenJob:
         self._producer: _WallClockProducer | None = None
         self._started = time.monotonic()
         self._ended: float | None = None
-        self._thread = threading.Thread(target=self._main, name=f"vsql-{query_id}", daemon=True)
+        self._thread = threading.Thread(target=self._main, name=f"vsql-{job_id}", daemon=True)
 
     def start(self) -> None:
         """Create the topic when missing and start producing.
@@ -113,36 +119,39 @@ class DatagenJob:
         """Ask the job to stop; it does within one rate slice."""
         self._stop.set()
 
-    def join(self, timeout_s: float = _JOIN_S) -> None:
+    def join(self, timeout_s: float | None = _JOIN_S) -> None:
         """Wait for the producing thread to end."""
         if self._thread.is_alive():
             self._thread.join(timeout_s)
 
-    def info(self) -> QueryInfo:
-        """The job as SHOW QUERIES lists it: produced count and rate as rows out and records/s."""
+    def info(self) -> JobInfo:
+        """The job as SHOW QUERIES lists it: events produced as records in and rows out."""
         produced = self._producer.produced if self._producer is not None else 0
         elapsed_s = (self._ended or time.monotonic()) - self._started
-        status = QueryStatus(
-            records_in=produced,
-            rows_out=produced,
-            records_per_s=produced / elapsed_s if elapsed_s > 0 else 0.0,
-            elapsed_s=elapsed_s,
+        rate = produced / elapsed_s if elapsed_s > 0 else 0.0
+        counters = Counters(
+            records_in=produced, rows_out=produced, records_per_s=rate, rows_per_s=rate, elapsed_s=elapsed_s
         )
-        return QueryInfo(
-            query_id=self.query_id, statement=self.statement, state=self.state, status=status, sink=self.topic
+        return JobInfo(
+            job_id=self.job_id,
+            statement=self.statement,
+            state=self.state,
+            kind=JobKind.DATAGEN,
+            counters=counters,
+            sink=self.topic,
         )
 
     def _main(self) -> None:
         assert self._producer is not None
         try:
             produce_events(self._producer, self.topic, self._spec, rate_per_s=self._rate, sleep=self._sleep)
-            self.state = QueryState.DONE
+            self.state = JobState.DONE
         except _StoppedError:
-            self.state = QueryState.TERMINATED
+            self.state = JobState.TERMINATED
             self._flush()
         except (BrokerError, ValueError) as error:
-            logger.warning("%s failed: %s", self.query_id, error)
-            self.state = QueryState.FAILED
+            logger.warning("%s failed: %s", self.job_id, error)
+            self.state = JobState.FAILED
         finally:
             self._ended = time.monotonic()
 
@@ -155,4 +164,4 @@ class DatagenJob:
         try:
             self._producer.flush(_FLUSH_S)
         except BrokerError as error:
-            logger.warning("%s: %s", self.query_id, error)
+            logger.warning("%s: %s", self.job_id, error)

@@ -7,8 +7,7 @@ import pytest
 from vsql.engine.settings import OutputMode, QuerySettings
 from vsql.engine.sql.plan import EmitMode
 from vsql.engine.sql.statements import compile_query
-from vsql.repl.backend import ResultShape
-from vsql.repl.shape import shape_of
+from vsql.runtime.shape import ResultShape, shape_of
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The shell's runtime backend against a real embedded broker: push queries, topics, queries, errors."""
+"""The runtime's client API against a real embedded broker: push queries, topics, jobs, errors."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ from vsql.engine.settings import OutputMode
 from vsql.engine.sql.plan import EmitMode
 from vsql.io.errors import InputError
 from vsql.io.kafka.brokers import EmbeddedBroker
-from vsql.repl.backend import QueryInfo, QueryState, QueryStatus, ResultShape, StatementResult
-from vsql.repl.runtime_backend import RuntimeBackend
-from vsql.runtime import Session
+from vsql.runtime import Counters, JobInfo, JobState, ResultShape, RunResult, Runtime
 
 WINDOWED = "SELECT symbol, COUNT(*) AS n FROM {topic} GROUP BY symbol WINDOW TUMBLING(1s) EMIT CHANGES"
 WAIT_S = 15.0
@@ -28,8 +26,8 @@ _names = itertools.count()
 
 
 @pytest.fixture
-def backend(broker: EmbeddedBroker) -> Iterator[RuntimeBackend]:
-    runtime = RuntimeBackend(Session(broker=broker))
+def backend(broker: EmbeddedBroker) -> Iterator[Runtime]:
+    runtime = Runtime(broker=broker)
     yield runtime
     runtime.close()
 
@@ -42,34 +40,29 @@ def wait_until(condition: Callable[[], bool], *, timeout_s: float = WAIT_S) -> N
 
 
 class Recorder:
-    """The shell's side of ``execute``: what it was told, and an event at the first rows."""
+    """A front end's side of ``prepare`` and ``run``: what it was told, and an event at the first rows."""
 
     def __init__(self) -> None:
         self.shapes: list[ResultShape] = []
         self.tables: list[pa.Table] = []
-        self.statuses: list[QueryStatus] = []
+        self.statuses: list[Counters] = []
         self.has_rows = threading.Event()
 
     def rows(self, table: pa.Table) -> None:
         self.tables.append(table)
         self.has_rows.set()
 
-    def run(
-        self, backend: RuntimeBackend, statement: str, cancel: threading.Event | None = None
-    ) -> StatementResult:
-        """Execute; without a cancel event, one that fires after ``WAIT_S`` so no test can hang."""
+    def run(self, backend: Runtime, statement: str, cancel: threading.Event | None = None) -> RunResult:
+        """Prepare and run; without a cancel event, one that fires after ``WAIT_S`` so no test can hang."""
         if cancel is None:
             cancel = threading.Event()
             timer = threading.Timer(WAIT_S, cancel.set)
             timer.daemon = True
             timer.start()
-        return backend.execute(
-            statement,
-            on_start=self.shapes.append,
-            on_rows=self.rows,
-            on_status=self.statuses.append,
-            cancel=cancel,
-        )
+        prepared = backend.prepare(statement)
+        if prepared.shape is not None and not prepared.runs_in_background:
+            self.shapes.append(prepared.shape)
+        return backend.run(prepared, on_rows=self.rows, on_progress=self.statuses.append, cancel=cancel)
 
 
 def has_rising_run(counts: list[int], *, length: int) -> bool:
@@ -80,14 +73,14 @@ def has_rising_run(counts: list[int], *, length: int) -> bool:
     )
 
 
-def run_in_thread(target: Callable[[], StatementResult]) -> tuple[threading.Thread, list[StatementResult]]:
-    results: list[StatementResult] = []
+def run_in_thread(target: Callable[[], RunResult]) -> tuple[threading.Thread, list[RunResult]]:
+    results: list[RunResult] = []
     thread = threading.Thread(target=lambda: results.append(target()), daemon=True)
     thread.start()
     return thread, results
 
 
-def test_windowed_push_query_streams_rising_counts_until_cancelled(backend: RuntimeBackend) -> None:
+def test_windowed_push_query_streams_rising_counts_until_cancelled(backend: Runtime) -> None:
     topic = f"live_{next(_names)}"
     backend.start_datagen("trades", topic=topic, rate=2_000)
     recorder, cancel = Recorder(), threading.Event()
@@ -107,32 +100,32 @@ def test_windowed_push_query_streams_rising_counts_until_cancelled(backend: Runt
     for row in rows:
         counts.setdefault(row["symbol"], []).append(row["n"])
     assert any(has_rising_run(symbol_counts, length=3) for symbol_counts in counts.values())
-    status = results[0].status
+    status = results[0].counters
     assert status is not None and status.records_in >= len(rows) > 0
     assert status.watermark_ms is not None and status.memory_mb > 0
     assert recorder.statuses[-1] == status
 
 
-def test_limit_ends_a_push_query_with_unkeyed_rows(backend: RuntimeBackend, filled_topic) -> None:
+def test_limit_ends_a_push_query_with_unkeyed_rows(backend: Runtime, filled_topic) -> None:
     topic = filled_topic(50)
     recorder = Recorder()
     result = recorder.run(backend, f"SELECT symbol, price FROM {topic} WHERE qty > 0 LIMIT 7")
     assert sum(table.num_rows for table in recorder.tables) == 7
     assert recorder.shapes[0].key_columns is None
-    assert result.status is not None and result.status.rows_out == 7
+    assert result.counters is not None and result.counters.rows_out == 7
 
 
-def test_push_query_with_query_workers_shows_the_workers_rows(backend: RuntimeBackend, filled_topic) -> None:
+def test_push_query_with_query_workers_shows_the_workers_rows(backend: Runtime, filled_topic) -> None:
     topic = filled_topic(50)
     Recorder().run(backend, "SET 'query.workers' = '2'")
     recorder = Recorder()
     result = recorder.run(backend, f"SELECT symbol, price FROM {topic} WHERE qty > 0 LIMIT 7")
     assert sum(table.num_rows for table in recorder.tables) == 7
     assert {"symbol", "price"} <= set(recorder.tables[0].column_names)
-    assert result.status is not None and result.status.rows_out == 7 and result.status.records_in > 0
+    assert result.counters is not None and result.counters.rows_out == 7 and result.counters.records_in > 0
 
 
-def test_set_output_mode_reaches_the_shape_and_the_properties(backend: RuntimeBackend, filled_topic) -> None:
+def test_set_output_mode_reaches_the_shape_and_the_properties(backend: Runtime, filled_topic) -> None:
     topic = filled_topic(3_000)
     recorder = Recorder()
     message = recorder.run(backend, "SET 'output.mode' = 'changelog'").message
@@ -156,14 +149,14 @@ def test_set_output_mode_reaches_the_shape_and_the_properties(backend: RuntimeBa
     assert backend.properties()["output.mode"] == ""
 
 
-def test_show_topics_lists_partitions_and_messages(backend: RuntimeBackend, filled_topic) -> None:
+def test_show_topics_lists_partitions_and_messages(backend: Runtime, filled_topic) -> None:
     topic = filled_topic(30)
-    listed = {info.name: info for info in backend.topics()}
+    listed = backend.topics()
     assert (listed[topic].partitions, listed[topic].messages) == (2, 30)
-    assert [info.name for info in backend.topics()] == sorted(listed)
+    assert list(listed) == sorted(listed)
 
 
-def test_describe_infers_fields_from_a_sample(backend: RuntimeBackend, filled_topic) -> None:
+def test_describe_infers_fields_from_a_sample(backend: Runtime, filled_topic) -> None:
     fields = {field.name: field for field in backend.describe(filled_topic(40))}
     assert list(fields) == ["symbol", "price", "qty", "side"]
     assert (fields["price"].type, fields["qty"].type, fields["symbol"].type) == ("double", "int64", "string")
@@ -171,17 +164,13 @@ def test_describe_infers_fields_from_a_sample(backend: RuntimeBackend, filled_to
     assert fields["symbol"].example is not None and fields["symbol"].example.startswith("SYM")
 
 
-def test_describe_of_an_unknown_topic_suggests_the_closest_name(
-    backend: RuntimeBackend, filled_topic
-) -> None:
+def test_describe_of_an_unknown_topic_suggests_the_closest_name(backend: Runtime, filled_topic) -> None:
     topic = filled_topic(1)
     with pytest.raises(InputError, match=f"did you mean '{topic}'"):
         backend.describe(topic + "x")
 
 
-def test_print_from_beginning_with_limit_shows_the_first_messages(
-    backend: RuntimeBackend, filled_topic
-) -> None:
+def test_print_from_beginning_with_limit_shows_the_first_messages(backend: Runtime, filled_topic) -> None:
     topic = filled_topic(20)
     tables: list[pa.Table] = []
     backend.print_topic(topic, from_beginning=True, limit=3, on_rows=tables.append, cancel=threading.Event())
@@ -191,7 +180,7 @@ def test_print_from_beginning_with_limit_shows_the_first_messages(
     assert all(row["_offset"] < 3 for row in rows)
 
 
-def test_print_without_from_beginning_returns_on_cancel(backend: RuntimeBackend, filled_topic) -> None:
+def test_print_without_from_beginning_returns_on_cancel(backend: Runtime, filled_topic) -> None:
     topic = filled_topic(20)
     tables: list[pa.Table] = []
     cancel = threading.Event()
@@ -203,9 +192,7 @@ def test_print_without_from_beginning_returns_on_cancel(backend: RuntimeBackend,
     assert time.monotonic() - started < 2.5
 
 
-def test_create_stream_is_listed_and_terminate_stops_it(
-    backend: RuntimeBackend, broker, filled_topic
-) -> None:
+def test_create_stream_is_listed_and_terminate_stops_it(backend: Runtime, broker, filled_topic) -> None:
     topic = filled_topic(100)
     sink = f"counts_{next(_names)}"
     sql = (
@@ -213,18 +200,18 @@ def test_create_stream_is_listed_and_terminate_stops_it(
         f"WITH ('s.topic' = '{sink}')"
     )
     result = Recorder().run(backend, sql)
-    assert result.query_id is not None and result.query_id in (result.message or "")
-    listed = {query.query_id: query for query in backend.queries()}
-    assert listed[result.query_id].state is QueryState.RUNNING
-    assert listed[result.query_id].sink == sink
+    assert result.job_id is not None and result.job_id in (result.message or "")
+    listed = {job.job_id: job for job in backend.jobs()}
+    assert listed[result.job_id].state is JobState.RUNNING
+    assert listed[result.job_id].sink == sink
     wait_until(lambda: sink in broker.topics() and broker.topics()[sink].messages == 100)
-    assert backend.terminate(result.query_id) == [result.query_id]
-    states = {query.query_id: query.state for query in backend.queries()}
-    assert states[result.query_id] is QueryState.TERMINATED
+    assert backend.terminate(result.job_id) == [result.job_id]
+    states = {job.job_id: job.state for job in backend.jobs()}
+    assert states[result.job_id] is JobState.TERMINATED
 
 
 def test_create_stream_with_query_workers_runs_in_worker_processes(
-    backend: RuntimeBackend, broker, filled_topic
+    backend: Runtime, broker, filled_topic
 ) -> None:
     topic = filled_topic(100)
     sink = f"counts_{next(_names)}"
@@ -235,69 +222,66 @@ def test_create_stream_with_query_workers_runs_in_worker_processes(
     # At least once: a rebalance while the workers join may replay rows, and their changes again.
     wait_until(lambda: sink in broker.topics() and broker.topics()[sink].messages >= 100, timeout_s=90)
 
-    def listed() -> QueryInfo:
-        return {query.query_id: query for query in backend.queries()}[result.query_id]
+    def listed() -> JobInfo:
+        return {job.job_id: job for job in backend.jobs()}[result.job_id]
 
-    wait_until(lambda: listed().status.records_in >= 100)  # the workers' counters, summed
-    assert listed().state is QueryState.RUNNING
-    assert backend.terminate(result.query_id) == [result.query_id]
-    wait_until(lambda: listed().state is QueryState.TERMINATED)
+    wait_until(lambda: listed().counters.records_in >= 100)  # the workers' counters, summed
+    assert listed().state is JobState.RUNNING
+    assert backend.terminate(result.job_id) == [result.job_id]
+    wait_until(lambda: listed().state is JobState.TERMINATED)
 
 
 def test_a_failed_worker_fails_its_query_with_the_workers_error(
-    backend: RuntimeBackend, broker, filled_topic
+    backend: Runtime, broker, filled_topic
 ) -> None:
     topic = filled_topic(10)
     Recorder().run(backend, "SET 'query.workers' = '2'")
     sql = f"CREATE STREAM bad_{next(_names)} AS SELECT CAST(symbol AS INT) AS n FROM {topic}"
     result = Recorder().run(backend, sql)
 
-    def listed() -> QueryInfo:
-        return {query.query_id: query for query in backend.queries()}[result.query_id]
+    def listed() -> JobInfo:
+        return {job.job_id: job for job in backend.jobs()}[result.job_id]
 
-    wait_until(lambda: listed().state is QueryState.FAILED, timeout_s=60)
+    wait_until(lambda: listed().state is JobState.FAILED, timeout_s=60)
     assert "a worker failed" in (listed().error or "")
     assert "cannot evaluate CAST(symbol AS INT)" in (listed().error or "")
 
 
-def test_datagen_is_listed_and_terminate_stops_producing(backend: RuntimeBackend, broker) -> None:
+def test_datagen_is_listed_and_terminate_stops_producing(backend: Runtime, broker) -> None:
     topic = f"generated_{next(_names)}"
     query_id = backend.start_datagen("sensors", topic=topic, rate=500)
     wait_until(lambda: topic in broker.topics() and broker.topics()[topic].messages > 0)
-    assert [query.statement for query in backend.queries() if query.query_id == query_id] == [
+    assert [job.statement for job in backend.jobs() if job.job_id == query_id] == [
         f"DATAGEN sensors TO {topic} RATE 500"
     ]
     assert backend.terminate("all") == [query_id]
     produced = broker.topics()[topic].messages
     time.sleep(0.3)
     assert broker.topics()[topic].messages == produced
-    (info,) = [query for query in backend.queries() if query.query_id == query_id]
-    assert info.state is QueryState.TERMINATED and info.status.rows_out == produced
+    (info,) = [job for job in backend.jobs() if job.job_id == query_id]
+    assert info.state is JobState.TERMINATED and info.counters.rows_out == produced
 
 
-def test_datagen_rejects_an_unknown_kind(backend: RuntimeBackend) -> None:
+def test_datagen_rejects_an_unknown_kind(backend: Runtime) -> None:
     with pytest.raises(InputError, match="unknown datagen kind 'bonds'"):
         backend.start_datagen("bonds", topic="x", rate=10)
 
 
-def test_terminate_of_an_unknown_query_is_a_plan_error(backend: RuntimeBackend) -> None:
+def test_terminate_of_an_unknown_query_is_a_plan_error(backend: Runtime) -> None:
     with pytest.raises(PlanError, match="no query Q9"):
         backend.terminate("Q9")
 
 
 def test_explain_names_strategies_event_time_and_watermark(
-    backend: RuntimeBackend, filled_topic: Callable[[int], str]
+    backend: Runtime, filled_topic: Callable[[int], str]
 ) -> None:
     topic = filled_topic(10)
-    backend.execute(
-        "SET 'watermark.max_out_of_orderness' = '2s'",
-        on_start=lambda _: None,
-        on_rows=lambda _: None,
-        on_status=lambda _: None,
-        cancel=threading.Event(),
-    )
+    backend.run(backend.prepare("SET 'watermark.max_out_of_orderness' = '2s'"))
     text = backend.explain(
-        f"SELECT symbol, COUNT(*) AS n FROM {topic} GROUP BY symbol HAVING COUNT(*) > 2 WINDOW SESSION(30s)"
+        backend.prepare(
+            f"SELECT symbol, COUNT(*) AS n FROM {topic} GROUP BY symbol "
+            "HAVING COUNT(*) > 2 WINDOW SESSION(30s)"
+        )
     )
     lines = dict(re.fullmatch(r"(.+?) {2,}(.*)", line).groups() for line in text.splitlines())
     assert "SESSION gap 30s" in lines["window"] and "[SessionWindows]" in lines["window"]
@@ -311,23 +295,23 @@ def test_explain_names_strategies_event_time_and_watermark(
 @pytest.mark.parametrize(
     ("statement", "error_type"),
     [
-        ("SELECT symbol, COUNT(* FROM trades", SqlSyntaxError),
-        ("SELECT NOPE(price) FROM trades", PlanError),
+        ("SELECT symbol, COUNT(* FROM {topic}", SqlSyntaxError),
+        ("SELECT NOPE(price) FROM {topic}", PlanError),
         ("SELECT * FROM no_such_topic", InputError),
     ],
 )
 def test_rejected_statements_raise_vsql_errors(
-    backend: RuntimeBackend, filled_topic, statement: str, error_type: type[VsqlError]
+    backend: Runtime, filled_topic, statement: str, error_type: type[VsqlError]
 ) -> None:
-    filled_topic(1)
+    topic = filled_topic(1)
     recorder = Recorder()
     with pytest.raises(error_type):
-        recorder.run(backend, statement)
+        recorder.run(backend, statement.format(topic=topic))
     assert recorder.shapes == []
 
 
 def test_a_misspelt_column_of_a_topic_is_rejected_with_the_closest_name(
-    backend: RuntimeBackend, filled_topic: Callable[[int], str]
+    backend: Runtime, filled_topic: Callable[[int], str]
 ) -> None:
     topic = filled_topic(20)
     recorder = Recorder()
@@ -337,8 +321,8 @@ def test_a_misspelt_column_of_a_topic_is_rejected_with_the_closest_name(
 
 
 def test_an_empty_topic_accepts_any_column_until_it_has_data(
-    backend: RuntimeBackend, broker: EmbeddedBroker
+    backend: Runtime, broker: EmbeddedBroker
 ) -> None:
     topic = f"empty_{next(_names)}"
     broker.create_topic(topic, 1)
-    assert "anything" in backend.explain(f"SELECT anything FROM {topic}")
+    assert "anything" in backend.explain(backend.prepare(f"SELECT anything FROM {topic}"))
