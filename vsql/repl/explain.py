@@ -9,8 +9,6 @@ for.
 
 from __future__ import annotations
 
-import math
-
 from sqlglot import exp
 
 from vsql.engine.columns import TIMESTAMP
@@ -22,14 +20,11 @@ from vsql.engine.sql.plan import (
     EmitMode,
     LogicalPlan,
     RowsCall,
-    SessionSpec,
-    SlidingSpec,
-    TumblingSpec,
-    WindowSpec,
     agg_column,
     key_column,
 )
 from vsql.engine.state import SlotTable
+from vsql.engine.timeutil import format_duration
 from vsql.engine.windows import build_window_strategy
 from vsql.repl.shape import shape_of
 from vsql.repl.upserts import resolve_output_mode
@@ -37,17 +32,7 @@ from vsql.runtime.workers.stages import describe_topology, plan_topology
 
 __all__ = ["explain_plan", "format_duration"]
 
-_UNITS_MS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
-
-
-def format_duration(duration_ms: int) -> str:
-    """A duration in the largest unit that divides it: ``1s``, ``90s``, ``5m``, ``250ms``, ``0ms``."""
-    if duration_ms == 0:
-        return "0ms"
-    for unit, size_ms in _UNITS_MS:
-        if duration_ms % size_ms == 0:
-            return f"{duration_ms // size_ms}{unit}"
-    return f"{duration_ms}ms"
+_NO_WINDOW = "none: one result per group over the whole stream"
 
 
 def explain_plan(plan: LogicalPlan) -> str:
@@ -99,7 +84,8 @@ def _aggregation_lines(plan: LogicalPlan) -> list[tuple[str, str]]:
         allowed_lateness_ms=plan.settings.allowed_lateness_ms,
         slots=SlotTable(),
     )
-    lines.append(("window", f"{_window(plan.window, plan.emit)}  [{type(window).__name__}]"))
+    meaning = _NO_WINDOW if plan.window is None else plan.window.describe()
+    lines.append(("window", f"{meaning}; {window.describe_state()}  [{type(window).__name__}]"))
     emission = build_emission(plan.emit, having=None)
     lines.append(("emission", f"{_emission(plan.emit)}  [{type(emission).__name__}]"))
     if plan.having is not None:
@@ -125,27 +111,6 @@ def _time_lines(plan: LogicalPlan) -> list[tuple[str, str]]:
     return [("event time", column + origin), ("watermark", watermark), ("late data", late)]
 
 
-def _window(spec: WindowSpec | None, emit: EmitMode) -> str:
-    match spec:
-        case None:
-            return "none: one result per group over the whole stream"
-        case TumblingSpec(size_ms=size_ms):
-            size = format_duration(size_ms)
-            return f"TUMBLING {size}: [k*{size}, (k+1)*{size})"
-        case SlidingSpec(size_ms=size_ms, advance_ms=advance_ms):
-            size, advance = format_duration(size_ms), format_duration(advance_ms)
-            state = (
-                "state per window"
-                if emit is EmitMode.CHANGES
-                else f"state per pane of {format_duration(math.gcd(size_ms, advance_ms))}"
-            )
-            return f"SLIDING {size} every {advance}: [k*{advance}, k*{advance}+{size}), {state}"
-        case SessionSpec(gap_ms=gap_ms):
-            gap = format_duration(gap_ms)
-            return f"SESSION gap {gap} per group: a row opens [t, t+{gap}), overlapping sessions merge"
-    raise TypeError(f"no description for {spec!r}")
-
-
 def _emission(emit: EmitMode) -> str:
     if emit is EmitMode.CHANGES:
         return "EMIT CHANGES: an updated row per changed (window, group), deletes for retractions"
@@ -159,16 +124,8 @@ def _aggregate(spec: AggregateSpec) -> str:
 
 
 def _rows_call(call: RowsCall) -> str:
-    window = call.window
     argument = "" if call.argument is None else call.argument.sql(dialect="vsql")
-    parts = [f"{call.func.value.upper()}({argument}) over the last {window.frame_rows} rows"]
-    if window.partition_by:
-        parts.append("per " + ", ".join(e.sql(dialect="vsql") for e in window.partition_by))
-    if window.order_by is not None:
-        parts.append(f"ordered by {window.order_by.sql(dialect='vsql')}")
-    if window.expire_after_ms is not None:
-        parts.append(f"idle partitions expire after {format_duration(window.expire_after_ms)}")
-    return ", ".join(parts) + f" (buffer of {window.buffer_rows} rows)"
+    return f"{call.func.value.upper()}({argument}) over {call.window.describe()}"
 
 
 def _sql(expression: exp.Expression, plan: LogicalPlan) -> str:

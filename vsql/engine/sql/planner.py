@@ -20,7 +20,7 @@ from vsql.engine.scalar import compile_scalar
 from vsql.engine.settings import QuerySettings
 from vsql.engine.sql.calls import AGGREGATE_FUNCS, aggregate_spec, call_name, is_rows_call, rows_call
 from vsql.engine.sql.dialect import PROJECTION_TEXT, Vsql
-from vsql.engine.sql.expressions import KeyColumn, SessionWindow, SlidingWindow, StreamWindow
+from vsql.engine.sql.expressions import KeyColumn, StreamWindow
 from vsql.engine.sql.names import NameResolver, fold, position, window_bound
 from vsql.engine.sql.plan import (
     AggregateSpec,
@@ -28,16 +28,14 @@ from vsql.engine.sql.plan import (
     LogicalPlan,
     OutputColumn,
     RowsCall,
-    SessionSpec,
     SinkSpec,
-    SlidingSpec,
     SourceSpec,
-    TumblingSpec,
     WindowSpec,
     agg_column,
     key_column,
     rows_column,
 )
+from vsql.engine.windows.kinds import kind_of
 
 __all__ = ["plan_select"]
 
@@ -328,11 +326,7 @@ class _Planner:
         if node.grace is not None:
             settings = replace(settings, allowed_lateness_ms=node.grace.ms)
         try:
-            if isinstance(node, SessionWindow):
-                return SessionSpec(node.args["gap"].ms, time_column), settings
-            if isinstance(node, SlidingWindow):
-                return SlidingSpec(node.args["size"].ms, node.args["advance"].ms, time_column), settings
-            return TumblingSpec(node.args["size"].ms, time_column), settings
+            return kind_of(node).build_spec(node, time_column=time_column), settings
         except PlanError as error:
             raise PlanError(error.message, **position(node)) from error
 
