@@ -89,3 +89,19 @@ def test_rows_window_query_describes_its_buffer() -> None:
         "LAG(price) over the last 50 rows, per symbol, ordered by ts (buffer of 50 rows)"
     )
     assert "window" not in lines and "group by" not in lines
+
+
+GROUP_BY_SIDE = "SELECT side, COUNT(*) AS n FROM trades GROUP BY side WINDOW TUMBLING(1s)"
+
+
+def test_one_worker_runs_in_process_without_a_repartition_stage() -> None:
+    lines = explained(GROUP_BY_SIDE)
+    assert lines["stages"] == "1, in this process (set 'query.workers' above 1 to run in worker processes)"
+    assert "repartition" not in explain_plan(compile_query(GROUP_BY_SIDE))
+
+
+def test_several_workers_show_the_repartition_stage() -> None:
+    lines = explained(GROUP_BY_SIDE, **{"query.workers": "2"})
+    assert lines["stages"].startswith("2 stages: group ")
+    assert "repartitions trades by side" in lines["stages"]
+    assert lines["stages"].endswith("; 2 worker(s) per stage")

@@ -64,7 +64,10 @@ def explain_plan(plan: LogicalPlan) -> str:
 
 
 def _stages(plan: LogicalPlan) -> str:
-    """How partition-parallel workers (``vsql run``, ``query.workers``) split the query."""
+    """How partition-parallel workers (``vsql run``, ``query.workers``) split the query; with one
+    worker the query runs in this process, in one stage whatever its grouping."""
+    if plan.settings.workers <= 1:
+        return "1, in this process (set 'query.workers' above 1 to run in worker processes)"
     try:
         topology = plan_topology(plan)
     except UnsupportedError as error:
