@@ -138,6 +138,14 @@ def test_plan_error_exits_1(trades: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "nosuchfn" in capsys.readouterr().err.lower()
 
 
+def test_limit_beyond_int64_is_a_plan_error(trades: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sql = "SELECT symbol FROM trades LIMIT 99999999999999999999"
+    assert main(["-e", sql, "--input", f"trades={trades}"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: LIMIT must be a whole number")
+    assert "unexpected" not in err and "Traceback" not in err
+
+
 def test_script_applies_set_to_later_statements(trades: Path, tmp_path: Path, capsys) -> None:
     script = tmp_path / "s.sql"
     script.write_text(

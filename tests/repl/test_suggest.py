@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from vsql.engine.windows.kinds import SLOT_KEYWORDS, WINDOW_KINDS
 from vsql.repl.suggest import Column, Command, Function, Keyword, Query, Setting, Suggestions, Topic, suggest
 
 
@@ -74,6 +75,23 @@ def test_column_topic_is_none_without_from() -> None:
 )
 def test_streaming_keywords_follow_their_clause(text: str, words: tuple[str, ...]) -> None:
     assert Keyword(words=words) in at_end(text).items
+
+
+def test_every_window_keyword_of_the_engine_follows_window() -> None:
+    keywords = tuple(keyword for kind in WINDOW_KINDS for keyword in kind.keywords)
+    assert Keyword(words=keywords) in at_end("SELECT s FROM t GROUP BY s WINDOW ").items
+
+
+@pytest.mark.parametrize("words", SLOT_KEYWORDS.values())
+def test_every_window_slot_keyword_is_offered_inside_a_window_clause(words: str) -> None:
+    found = at_end("SELECT s FROM t GROUP BY s WINDOW HOPPING (").items
+    assert words in next(item for item in found if isinstance(item, Keyword)).words
+
+
+@pytest.mark.parametrize("words", [words for words in SLOT_KEYWORDS.values() if " " in words])
+def test_a_window_slot_keyword_of_two_words_completes_its_second(words: str) -> None:
+    first, second = words.split()
+    assert Keyword(words=(second,)) in at_end(f"SELECT s FROM t GROUP BY s WINDOW HOPPING ({first} ").items
 
 
 def test_after_a_topic_the_clause_keywords_include_streaming_ones() -> None:

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from vsql.engine.settings import QuerySettings
 from vsql.engine.sql.statements import compile_query
-from vsql.engine.timeutil import format_duration_ms as format_duration
 from vsql.runtime.explain import explain_plan
 
 
 def explained(sql: str, **properties: str) -> dict[str, str]:
     plan = compile_query(sql, settings=QuerySettings.from_properties(properties))
     return dict(re.fullmatch(r"(.+?) {2,}(.*)", line).groups() for line in explain_plan(plan).splitlines())
-
-
-@pytest.mark.parametrize(
-    ("duration_ms", "text"),
-    [(0, "0ms"), (250, "250ms"), (1_000, "1s"), (90_000, "90s"), (300_000, "5m"), (86_400_000, "1d")],
-)
-def test_format_duration_uses_the_largest_whole_unit(duration_ms: int, text: str) -> None:
-    assert format_duration(duration_ms) == text
 
 
 def test_tumbling_changes_query_names_its_strategies() -> None:
@@ -34,7 +23,7 @@ def test_tumbling_changes_query_names_its_strategies() -> None:
     assert lines["filter"] == "qty > 10"
     assert lines["group by"] == "symbol  [MultiKeyGroups]"
     assert lines["aggregates"] == "COUNT(*)"
-    assert lines["window"] == "TUMBLING 1m: [k*1m, (k+1)*1m)  [SlidingWindows]"
+    assert lines["window"] == "TUMBLING 1m: [k*1m, (k+1)*1m); state per window  [SlidingWindows]"
     assert lines["emission"].endswith("[ChangesEmission]")
     assert lines["output mode"] == "table (default)"
 
@@ -42,9 +31,26 @@ def test_tumbling_changes_query_names_its_strategies() -> None:
 def test_sliding_final_query_keeps_state_per_pane() -> None:
     lines = explained("SELECT COUNT(*) AS n FROM trades WINDOW SLIDING(10s, 4s)")
     assert lines["group by"] == "(one global group)  [SingleGroup]"
-    assert "state per pane of 2s" in lines["window"]
+    assert (
+        lines["window"] == "SLIDING 10s advance 4s: [k*4s, k*4s+10s); state per pane of 2s  [SlidingWindows]"
+    )
     assert lines["emission"].endswith("[FinalEmission]")
     assert lines["output mode"] == "append (default)"
+
+
+def test_sliding_changes_query_keeps_state_per_window() -> None:
+    lines = explained(
+        "SELECT COUNT(*) AS n FROM trades WINDOW HOPPING (SIZE 10 SECONDS, ADVANCE BY 4 SECONDS) EMIT CHANGES"
+    )
+    assert lines["window"] == "SLIDING 10s advance 4s: [k*4s, k*4s+10s); state per window  [SlidingWindows]"
+
+
+def test_session_query_keeps_state_per_session() -> None:
+    lines = explained("SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol WINDOW SESSION(30s)")
+    assert lines["window"] == (
+        "SESSION gap 30s: a row opens [t, t+30s) per group, overlapping sessions merge; "
+        "state per session  [SessionWindows]"
+    )
 
 
 def test_event_time_watermark_and_lateness_come_from_the_settings() -> None:
@@ -83,3 +89,19 @@ def test_rows_window_query_describes_its_buffer() -> None:
         "LAG(price) over the last 50 rows, per symbol, ordered by ts (buffer of 50 rows)"
     )
     assert "window" not in lines and "group by" not in lines
+
+
+GROUP_BY_SIDE = "SELECT side, COUNT(*) AS n FROM trades GROUP BY side WINDOW TUMBLING(1s)"
+
+
+def test_one_worker_runs_in_process_without_a_repartition_stage() -> None:
+    lines = explained(GROUP_BY_SIDE)
+    assert lines["stages"] == "1, in this process (set 'query.workers' above 1 to run in worker processes)"
+    assert "repartition" not in explain_plan(compile_query(GROUP_BY_SIDE))
+
+
+def test_several_workers_show_the_repartition_stage() -> None:
+    lines = explained(GROUP_BY_SIDE, **{"query.workers": "2"})
+    assert lines["stages"].startswith("2 stages: group ")
+    assert "repartitions trades by side" in lines["stages"]
+    assert lines["stages"].endswith("; 2 worker(s) per stage")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MAX_MS", "MIN_MS", "UNIT_MS", "format_duration_ms", "parse_duration_ms", "unit_ms"]
+__all__ = ["MAX_MS", "MIN_MS", "UNIT_MS", "format_duration", "parse_duration_ms", "unit_ms"]
 
 MIN_MS = 0
 MAX_MS = 2**62
@@ -65,15 +65,14 @@ def parse_duration_ms(text: str) -> int:
     return int(amount) * (unit_ms(unit) if unit else 1)
 
 
-_LARGEST_UNITS_MS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
+_DISPLAY_UNITS_MS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
 
 
-def format_duration_ms(duration_ms: int) -> str:
-    """A duration in the largest unit that divides it: ``1s``, ``90s``, ``5m``, ``250ms``, ``0ms``;
-    ``parse_duration_ms`` reads it back."""
+def format_duration(duration_ms: int) -> str:
+    """A duration in the largest unit that divides it: ``1s``, ``90s``, ``5m``, ``250ms``, ``0ms``."""
     if duration_ms == 0:
         return "0ms"
-    for unit, size_ms in _LARGEST_UNITS_MS:
+    for unit, size_ms in _DISPLAY_UNITS_MS:
         if duration_ms % size_ms == 0:
             return f"{duration_ms // size_ms}{unit}"
     return f"{duration_ms}ms"

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from vsql.display.errors import format_error
 from vsql.engine.errors import VsqlError
-from vsql.engine.timeutil import format_duration_ms
+from vsql.engine.timeutil import format_duration
 from vsql.io.errors import InputError
 from vsql.repl.commands import CommandError, CommandRegistry, Outcome, default_registry
 from vsql.repl.interrupt import Interruptible, run_interruptible
@@ -180,7 +180,7 @@ class ScriptRunner:
 
     def _summarize(self, counters: Counters, ended: Interruptible[RunResult]) -> None:
         if ended.is_timed_out and self._timeout_s is not None:
-            timeout = format_duration_ms(round(1000 * self._timeout_s))
+            timeout = format_duration(round(1000 * self._timeout_s))
             self.show_notice(counters.summary(head=f"stopped after --timeout {timeout}"))
         elif counters.dead_letter_count or counters.late_count:
             self.show_notice(counters.summary())

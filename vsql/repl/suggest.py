@@ -11,7 +11,13 @@ import re
 from dataclasses import dataclass
 
 from vsql.engine.sql.script import find_unterminated
-from vsql.repl.vocabulary import SQL_KEYWORDS, STATEMENT_KEYWORDS, STREAMING_KEYWORDS, WINDOW_KINDS
+from vsql.repl.vocabulary import (
+    SQL_KEYWORDS,
+    STATEMENT_KEYWORDS,
+    STREAMING_KEYWORDS,
+    WINDOW_KINDS,
+    WINDOW_SLOT_KEYWORDS,
+)
 
 __all__ = [
     "Column",
@@ -107,8 +113,8 @@ _FOLLOWERS: dict[str, tuple[str, ...]] = {
     "ORDER": ("BY",),
     "PARTITION": ("BY",),
     "CREATE": ("STREAM", "TABLE"),
-    "GRACE": ("PERIOD",),
     "EXPIRE": ("AFTER",),
+    **{first: (rest,) for first, _, rest in (words.partition(" ") for words in WINDOW_SLOT_KEYWORDS) if rest},
 }
 _CLAUSE_KEYWORDS = (
     "FROM",

@@ -1,13 +1,15 @@
 """The words of vsql's SQL, as the completer offers them and the lexer highlights them.
 
-Function names come from the engine's registries, so a function the engine learns is completed
-without touching the shell.
+Function names come from the engine's registries and window keywords from its table of window
+kinds, so a function or window kind the engine learns is completed without touching the shell.
 """
 
 from __future__ import annotations
 
 from vsql.engine.scalar.functions import SCALAR_FUNCTION_NAMES
 from vsql.engine.sql.plan import AggFunc, RowsFunc
+from vsql.engine.windows.kinds import SLOT_KEYWORDS
+from vsql.engine.windows.kinds import WINDOW_KINDS as _KINDS
 
 __all__ = [
     "AGGREGATE_FUNCTION_NAMES",
@@ -16,9 +18,14 @@ __all__ = [
     "STATEMENT_KEYWORDS",
     "STREAMING_KEYWORDS",
     "WINDOW_KINDS",
+    "WINDOW_SLOT_KEYWORDS",
 ]
 
-WINDOW_KINDS = ("TUMBLING", "SLIDING", "HOPPING", "SESSION")
+WINDOW_KINDS = tuple(keyword for kind in _KINDS for keyword in kind.keywords)
+"""The keywords that may follow WINDOW."""
+
+WINDOW_SLOT_KEYWORDS = tuple(SLOT_KEYWORDS.values())
+"""The ksqlDB keywords naming a duration inside a WINDOW clause (``SIZE``, ``GRACE PERIOD``...)."""
 
 STREAMING_KEYWORDS = (
     *WINDOW_KINDS,
@@ -26,9 +33,7 @@ STREAMING_KEYWORDS = (
     "EMIT",
     "CHANGES",
     "FINAL",
-    "GRACE PERIOD",
-    "SIZE",
-    "ADVANCE BY",
+    *WINDOW_SLOT_KEYWORDS,
     "ROWS WINDOW BUFFER",
     "PARTITION BY",
     "EXPIRE AFTER",

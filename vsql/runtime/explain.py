@@ -9,8 +9,6 @@ for.
 
 from __future__ import annotations
 
-import math
-
 from sqlglot import exp
 
 from vsql.engine.columns import TIMESTAMP
@@ -22,20 +20,18 @@ from vsql.engine.sql.plan import (
     EmitMode,
     LogicalPlan,
     RowsCall,
-    SessionSpec,
-    SlidingSpec,
-    TumblingSpec,
-    WindowSpec,
     agg_column,
     key_column,
 )
 from vsql.engine.state import SlotTable
-from vsql.engine.timeutil import format_duration_ms
+from vsql.engine.timeutil import format_duration
 from vsql.engine.windows import build_window_strategy
 from vsql.runtime.shape import resolve_output_mode, shape_of
 from vsql.runtime.workers.stages import describe_topology, plan_topology
 
 __all__ = ["explain_plan"]
+
+_NO_WINDOW = "none: one result per group over the whole stream"
 
 
 def explain_plan(plan: LogicalPlan) -> str:
@@ -67,7 +63,10 @@ def explain_plan(plan: LogicalPlan) -> str:
 
 
 def _stages(plan: LogicalPlan) -> str:
-    """How partition-parallel workers (``vsql run``, ``query.workers``) split the query."""
+    """How partition-parallel workers (``vsql run``, ``query.workers``) split the query; with one
+    worker the query runs in this process, in one stage whatever its grouping."""
+    if plan.settings.workers <= 1:
+        return "1, in this process (set 'query.workers' above 1 to run in worker processes)"
     try:
         topology = plan_topology(plan)
     except UnsupportedError as error:
@@ -87,7 +86,8 @@ def _aggregation_lines(plan: LogicalPlan) -> list[tuple[str, str]]:
         allowed_lateness_ms=plan.settings.allowed_lateness_ms,
         slots=SlotTable(),
     )
-    lines.append(("window", f"{_window(plan.window, plan.emit)}  [{type(window).__name__}]"))
+    meaning = _NO_WINDOW if plan.window is None else plan.window.describe()
+    lines.append(("window", f"{meaning}; {window.describe_state()}  [{type(window).__name__}]"))
     emission = build_emission(plan.emit, having=None)
     lines.append(("emission", f"{_emission(plan.emit)}  [{type(emission).__name__}]"))
     if plan.having is not None:
@@ -100,38 +100,17 @@ def _time_lines(plan: LogicalPlan) -> list[tuple[str, str]]:
     column = plan.event_time_column
     origin = " (the Kafka message timestamp)" if column == TIMESTAMP else ""
     watermark = (
-        f"per partition max event time - {format_duration_ms(settings.max_out_of_orderness_ms)} "
+        f"per partition max event time - {format_duration(settings.max_out_of_orderness_ms)} "
         f"(max out-of-orderness), min over partitions; a partition idle "
-        f"{format_duration_ms(settings.idle_timeout_ms)} stops holding it back"
+        f"{format_duration(settings.idle_timeout_ms)} stops holding it back"
     )
     late = (
-        f"windows close at end + {format_duration_ms(settings.allowed_lateness_ms)} allowed lateness; "
+        f"windows close at end + {format_duration(settings.allowed_lateness_ms)} allowed lateness; "
         f"late rows: {settings.late_data_strategy.value}"
     )
     if settings.dlq_topic is not None:
         late += f" (dead letters to topic '{settings.dlq_topic}')"
     return [("event time", column + origin), ("watermark", watermark), ("late data", late)]
-
-
-def _window(spec: WindowSpec | None, emit: EmitMode) -> str:
-    match spec:
-        case None:
-            return "none: one result per group over the whole stream"
-        case TumblingSpec(size_ms=size_ms):
-            size = format_duration_ms(size_ms)
-            return f"TUMBLING {size}: [k*{size}, (k+1)*{size})"
-        case SlidingSpec(size_ms=size_ms, advance_ms=advance_ms):
-            size, advance = format_duration_ms(size_ms), format_duration_ms(advance_ms)
-            state = (
-                "state per window"
-                if emit is EmitMode.CHANGES
-                else f"state per pane of {format_duration_ms(math.gcd(size_ms, advance_ms))}"
-            )
-            return f"SLIDING {size} every {advance}: [k*{advance}, k*{advance}+{size}), {state}"
-        case SessionSpec(gap_ms=gap_ms):
-            gap = format_duration_ms(gap_ms)
-            return f"SESSION gap {gap} per group: a row opens [t, t+{gap}), overlapping sessions merge"
-    raise TypeError(f"no description for {spec!r}")
 
 
 def _emission(emit: EmitMode) -> str:
@@ -147,16 +126,8 @@ def _aggregate(spec: AggregateSpec) -> str:
 
 
 def _rows_call(call: RowsCall) -> str:
-    window = call.window
     argument = "" if call.argument is None else call.argument.sql(dialect="vsql")
-    parts = [f"{call.func.value.upper()}({argument}) over the last {window.frame_rows} rows"]
-    if window.partition_by:
-        parts.append("per " + ", ".join(e.sql(dialect="vsql") for e in window.partition_by))
-    if window.order_by is not None:
-        parts.append(f"ordered by {window.order_by.sql(dialect='vsql')}")
-    if window.expire_after_ms is not None:
-        parts.append(f"idle partitions expire after {format_duration_ms(window.expire_after_ms)}")
-    return ", ".join(parts) + f" (buffer of {window.buffer_rows} rows)"
+    return f"{call.func.value.upper()}({argument}) over {call.window.describe()}"
 
 
 def _sql(expression: exp.Expression, plan: LogicalPlan) -> str:

@@ -7,14 +7,14 @@ from collections.abc import Callable, Mapping
 
 from vsql.engine.columns import TIMESTAMP
 from vsql.engine.settings import SETTING_KEYS, QuerySettings
-from vsql.engine.timeutil import format_duration_ms
+from vsql.engine.timeutil import format_duration
 
 __all__ = ["SessionProperties"]
 
 _SETTING_TEXT: dict[str, Callable[[QuerySettings], str]] = {
-    "watermark.max_out_of_orderness": lambda s: format_duration_ms(s.max_out_of_orderness_ms),
-    "watermark.idle_timeout": lambda s: format_duration_ms(s.idle_timeout_ms),
-    "window.allowed_lateness": lambda s: format_duration_ms(s.allowed_lateness_ms),
+    "watermark.max_out_of_orderness": lambda s: format_duration(s.max_out_of_orderness_ms),
+    "watermark.idle_timeout": lambda s: format_duration(s.idle_timeout_ms),
+    "window.allowed_lateness": lambda s: format_duration(s.allowed_lateness_ms),
     "late.data.strategy": lambda s: s.late_data_strategy.value,
     "event.time.field": lambda s: s.event_time_field or TIMESTAMP,
     "consumer.tier": lambda s: s.consumer_tier.value,

@@ -69,6 +69,14 @@ def test_identity_fixture_round_trips(sql: str) -> None:
             "SELECT COUNT(*) FROM t GROUP BY k WINDOW TUMBLING(INTERVAL '5 minutes')",
             "SELECT COUNT(*) FROM t GROUP BY k WINDOW TUMBLING(INTERVAL '5' MINUTES)",
         ),
+        (
+            "SELECT COUNT(*) FROM t GROUP BY k WINDOW HOPPING (ADVANCE BY 10 SECONDS, SIZE 1 MINUTE)",
+            "SELECT COUNT(*) FROM t GROUP BY k WINDOW HOPPING (SIZE 1 MINUTE, ADVANCE BY 10 SECONDS)",
+        ),
+        (
+            "SELECT COUNT(*) FROM t GROUP BY k WINDOW sliding(10s, 1s)",
+            "SELECT COUNT(*) FROM t GROUP BY k WINDOW SLIDING(10s, 1s)",
+        ),
         ("SELECT a FROM t LIMIT 3 EMIT CHANGES", "SELECT a FROM t EMIT CHANGES LIMIT 3"),
         ("SELECT VAR_SAMP(x) FROM t", "SELECT VARIANCE(x) FROM t"),
         (

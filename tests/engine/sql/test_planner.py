@@ -313,6 +313,77 @@ def test_unknown_function_in_where_is_rejected() -> None:
         compile_query("SELECT symbol FROM trades WHERE NoSuchFn(price) > 1")
 
 
+@pytest.mark.parametrize(
+    ("sql", "name", "col"),
+    [
+        ("SELECT FOOBAR(qty) FROM trades GROUP BY symbol", "FOOBAR", 8),
+        ("SELECT symbol, NoSuchFn(price) FROM trades GROUP BY symbol", "NoSuchFn", 16),
+        ("SELECT symbol FROM trades GROUP BY symbol HAVING frob(price) > 1", "frob", 50),
+        ("SELECT COUNT(*) FROM trades WINDOW TUMBLING(1s) HAVING Frob(qty) > 1", "Frob", 56),
+        ("SELECT FOOBAR(qty) FROM trades", "FOOBAR", 8),
+    ],
+)
+def test_unknown_function_over_an_ungrouped_column_is_reported_as_unknown(
+    sql: str, name: str, col: int
+) -> None:
+    with pytest.raises(UnsupportedError) as info:
+        compile_query(sql, schema=SCHEMA)
+    assert info.value.message == f"unknown function {name}"
+    assert (info.value.line, info.value.col) == (1, col)
+
+
+@pytest.mark.parametrize(
+    ("window", "message"),
+    [
+        ("TUMBLING(0s)", "TUMBLING size must be positive, got 0s"),
+        ("TUMBLING (SIZE 0 SECONDS)", "TUMBLING size must be positive, got 0 SECONDS"),
+        ("SLIDING(10s, 0s)", "SLIDING advance must be positive, got 0s"),
+        ("SLIDING(ts, 0ms, 1s)", "SLIDING size must be positive, got 0ms"),
+        (
+            "HOPPING (SIZE 10 SECONDS, ADVANCE BY 0 SECONDS)",
+            "HOPPING advance must be positive, got 0 SECONDS",
+        ),
+        ("SESSION(INTERVAL '0' SECOND)", "SESSION gap must be positive, got INTERVAL '0' SECOND"),
+        ("SESSION(ts, 0)", "SESSION gap must be positive, got 0"),
+        (
+            "TUMBLING(99999999999999999999s)",
+            "TUMBLING size must be at most 2^62 ms, got 99999999999999999999s",
+        ),
+        (
+            "SLIDING(1s, 5000000000000000000)",
+            "SLIDING advance must be at most 2^62 ms, got 5000000000000000000",
+        ),
+        (
+            "SESSION(1s, GRACE PERIOD 99999999999999 DAYS)",
+            "SESSION GRACE PERIOD must be at most 2^62 ms, got 99999999999999 DAYS",
+        ),
+    ],
+)
+def test_window_duration_of_zero_or_beyond_int64_time_is_rejected_as_written(
+    window: str, message: str
+) -> None:
+    with pytest.raises(PlanError) as info:
+        compile_query(f"SELECT COUNT(*) FROM trades\nWINDOW {window}", schema=SCHEMA)
+    assert info.value.message == message
+    assert (info.value.line, info.value.col) == (2, 8)
+
+
+@pytest.mark.parametrize(
+    ("limit", "col"), [("99999999999999999999", 9), ("9223372036854775808", 9), ("-1", 10), ("2.5", 9)]
+)
+def test_limit_outside_int64_is_a_plan_error_naming_the_bound(limit: str, col: int) -> None:
+    with pytest.raises(PlanError) as info:
+        compile_query(f"SELECT symbol FROM trades\n  LIMIT {limit}")
+    assert info.value.message == (
+        f"LIMIT must be a whole number from 0 to 9223372036854775807 (2^63 - 1), got {limit}"
+    )
+    assert (info.value.line, info.value.col) == (2, col)
+
+
+def test_limit_up_to_the_largest_int64_is_kept() -> None:
+    assert compile_query("SELECT symbol FROM trades LIMIT 9223372036854775807").limit == 2**63 - 1
+
+
 def test_bad_with_property_names_the_key() -> None:
     with pytest.raises(PlanError, match="bogus") as info:
         compile_query("CREATE STREAM s AS SELECT symbol FROM trades\nWITH ('bogus' = '1')")

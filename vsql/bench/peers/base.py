@@ -88,17 +88,17 @@ class WindowShape:
 
     @classmethod
     def of(cls, work: Workload) -> WindowShape:
-        """The shape of ``work``'s WINDOW clause.
+        """The shape of ``work``'s WINDOW clause (a tumbling window advances by its size).
 
         Raises:
-            ValueError: the workload has no tumbling or sliding window.
+            ValueError: the workload has no tumbling or sliding window; the message describes the
+                window it has.
         """
         window = compile_query(work.sql).window if work.sql is not None else None
-        if isinstance(window, TumblingSpec):
-            return cls(size_ms=window.size_ms, advance_ms=window.size_ms)
-        if isinstance(window, SlidingSpec):
-            return cls(size_ms=window.size_ms, advance_ms=window.advance_ms)
-        raise ValueError(f"workload {work.name!r} has no tumbling or sliding window")
+        if not isinstance(window, TumblingSpec | SlidingSpec):
+            has = "no window" if window is None else window.describe()
+            raise ValueError(f"workload {work.name!r} has {has}; peers run TUMBLING and SLIDING windows only")
+        return cls(size_ms=window.size_ms, advance_ms=window.advance_ms)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from vsql.engine.scalar.base import (
 from vsql.engine.scalar.binding import ColumnBinder
 from vsql.engine.scalar.functions import FUNCTION_BUILDERS, NAMED_BUILDERS
 
-__all__ = ["ScalarExpr", "compile_scalar"]
+__all__ = ["ScalarExpr", "check_call", "compile_scalar"]
 
 _ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError)
 
@@ -58,10 +58,14 @@ def _inner(node: exp.Expression, compile_: Compile) -> Evaluator:
     return compile_(node.this)
 
 
+def _unknown_function(node: exp.Expression) -> UnsupportedError:
+    return unsupported(node, f"unknown function {node.name}")
+
+
 def _anonymous(node: exp.Expression, compile_: Compile) -> Evaluator:
     builder = NAMED_BUILDERS.get(node.name.upper())
     if builder is None:
-        raise unsupported(node, f"unknown function {node.name}")
+        raise _unknown_function(node)
     return builder(node, compile_)
 
 
@@ -91,6 +95,22 @@ def _rejection(node: exp.Expression) -> UnsupportedError:
     if isinstance(node, exp.Func):
         return unsupported(node, f"unsupported function {node.sql_name()}")
     return unsupported(node, f"unsupported expression: {node.sql()}")
+
+
+def check_call(node: exp.Func) -> None:
+    """Raise what ``compile_scalar`` raises for the call ``node`` itself when it knows no such
+    function; its arguments are not looked at.
+
+    The planner rewrites aggregate queries before compiling them; it calls this on each call it
+    meets, so an unknown function is reported as such rather than as a misuse of its arguments.
+
+    Raises:
+        UnsupportedError: an unknown or unsupported function, positioned at ``node``.
+    """
+    if isinstance(node, exp.Anonymous) and node.name.upper() not in NAMED_BUILDERS:
+        raise _unknown_function(node)
+    if type(node) not in _BUILDERS:
+        raise _rejection(node)
 
 
 def _guarded(node: exp.Expression, evaluator: Evaluator) -> Evaluator:

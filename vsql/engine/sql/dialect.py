@@ -3,8 +3,9 @@
 ``import vsql.engine.sql.dialect`` registers the dialect, so ``sqlglot.parse_one(sql, read="vsql")``
 works. Grammar added to the default dialect:
 
-- ``WINDOW TUMBLING|SLIDING|HOPPING|SESSION (...)`` as a query modifier, before or after
-  GROUP BY and HAVING (the default dialect's named windows are not supported);
+- ``WINDOW <kind> (...)`` as a query modifier, before or after GROUP BY and HAVING, for every kind
+  of ``vsql.engine.windows.kinds.WINDOW_KINDS`` (the default dialect's named windows are not
+  supported);
 - ``EMIT FINAL|CHANGES``;
 - ``f(x) OVER (ROWS WINDOW BUFFER n ROWS [PARTITION BY ...] [ORDER BY ...]
   [ROWS BETWEEN k PRECEDING AND CURRENT ROW] [EXPIRE AFTER <duration> INACTIVITY])``;
@@ -29,27 +30,20 @@ from vsql.engine.sql.expressions import (
     Emit,
     KeyColumn,
     RowsBuffer,
-    SessionWindow,
-    SlidingWindow,
     StreamWindow,
-    TumblingWindow,
     WithProperty,
 )
 from vsql.engine.sql.generator import VsqlGenerator
 from vsql.engine.timeutil import UNIT_MS
+from vsql.engine.windows.kinds import GRACE, SLOT_KEYWORDS, WINDOW_KINDS, WindowKind, kind_of_keyword
 
 __all__ = ["PROJECTION_TEXT", "Vsql"]
 
 PROJECTION_TEXT = "vsql_text"
 """Key of ``meta`` under which each SELECT projection keeps its source text as written."""
 
-_WINDOW_SLOTS = {
-    "TUMBLING": ("size",),
-    "SLIDING": ("size", "advance"),
-    "HOPPING": ("size", "advance"),
-    "SESSION": ("gap",),
-}
-_SLOT_WORDS = {"size": "SIZE", "advance": "ADVANCE BY", "gap": "a gap"}
+_WINDOW_KEYWORDS = [keyword for kind in WINDOW_KINDS for keyword in kind.keywords]
+_EXPECTING_KIND = f"Expecting {', '.join(_WINDOW_KEYWORDS[:-1])} or {_WINDOW_KEYWORDS[-1]}"
 _EMIT_MODES = ("FINAL", "CHANGES")
 _NOT_A_UNIT = frozenset({"INACTIVITY"})
 _AMOUNT = re.compile(r"\s*(\d+)\s*([A-Za-z]*)\s*")
@@ -124,38 +118,33 @@ class Vsql(Dialect):
                 return self.expression(KeyColumn(this=this), start)
             return this
 
-        def _parse_stream_window(self) -> StreamWindow:
+        def _parse_stream_window(self) -> StreamWindow | None:
             self._match(TokenType.WINDOW)
             kind_token = self._curr
-            kind = kind_token.text.upper() if kind_token else ""
-            if kind not in _WINDOW_SLOTS:
-                self.raise_error("Expecting TUMBLING, SLIDING, HOPPING or SESSION")
+            keyword = kind_token.text.upper() if kind_token else ""
+            kind = kind_of_keyword(keyword)
+            if kind is None:
+                self.raise_error(_EXPECTING_KIND)
+                return None
             self._advance()
             if not self._match(TokenType.L_PAREN):
                 self.raise_error("Expecting (")
-            keyword_form = self._curr is not None and self._curr.text.upper() == "SIZE"
-            args = self._parse_window_items(kind)
+            args = self._parse_window_items(kind, keyword)
             self._match_r_paren()
-            if kind == "TUMBLING":
-                node: StreamWindow = TumblingWindow(keyword_form=keyword_form or None, **args)
-            elif kind == "SESSION":
-                node = SessionWindow(**args)
-            else:
-                hopping = kind == "HOPPING" or None
-                node = SlidingWindow(keyword_form=keyword_form or None, hopping=hopping, **args)
-            return self.expression(node, kind_token)
+            alias = keyword if keyword != kind.name else None
+            return self.expression(kind.node(alias=alias, **args), kind_token)
 
-        def _parse_window_items(self, kind: str) -> dict[str, exp.Expr]:
-            slots = _WINDOW_SLOTS[kind]
-            args: dict[str, exp.Expr] = {}
+        def _parse_window_items(self, kind: WindowKind, keyword: str) -> dict[str, Any]:
+            """The clause's arguments by slot, ``keyword_form`` True when a slot is named (ksqlDB)."""
+            args: dict[str, Any] = {}
             positional: list[tuple[tokens.Token, exp.Expr]] = []
             first = True
             while True:
                 token = self._curr
                 name = self._match_window_keyword()
                 if name is not None:
-                    if name not in (*slots, "grace") or name in args:
-                        self.raise_error(f"Unexpected {token.text.upper()} in {kind}", token)
+                    if name not in (*kind.slots, GRACE) or name in args:
+                        self.raise_error(f"Unexpected {token.text.upper()} in {keyword}", token)
                     args[name] = self._parse_duration()
                 elif self._at_duration():
                     positional.append((token, self._parse_duration()))
@@ -166,22 +155,20 @@ class Vsql(Dialect):
                 first = False
                 if not self._match(TokenType.COMMA):
                     break
-            free = [slot for slot in slots if slot not in args]
+            keyword_form = any(slot in args for slot in kind.slots) or None
+            free = [slot for slot in kind.slots if slot not in args]
             if len(positional) > len(free):
                 self.raise_error("Expecting )", positional[len(free)][0])
             args.update(zip(free, (node for _, node in positional), strict=False))
-            for slot in slots:
+            for slot in kind.slots:
                 if slot not in args:
-                    self.raise_error(f"Expecting {_SLOT_WORDS[slot]} in {kind}")
-            return args
+                    self.raise_error(f"Expecting {SLOT_KEYWORDS.get(slot, f'a {slot}')} in {keyword}")
+            return {**args, "keyword_form": keyword_form}
 
         def _match_window_keyword(self) -> str | None:
-            if self._match_text_seq("SIZE"):
-                return "size"
-            if self._match_text_seq("ADVANCE", "BY"):
-                return "advance"
-            if self._match_text_seq("GRACE", "PERIOD"):
-                return "grace"
+            for slot, words in SLOT_KEYWORDS.items():
+                if self._match_text_seq(*words.split()):
+                    return slot
             return None
 
         def _at_duration(self) -> bool:

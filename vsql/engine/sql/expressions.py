@@ -2,7 +2,7 @@
 
 Scalar expressions stay sqlglot's standard nodes (``exp.Column``, ``exp.Add``, ``exp.Anonymous``,
 ...), so the scalar evaluator reads them unchanged. Each node here has a ``<node>_sql`` method in
-``vsql.engine.sql.dialect.Vsql.Generator``.
+``vsql.engine.sql.generator.VsqlGenerator`` (the WINDOW clauses share ``streamwindow_sql``).
 """
 
 from __future__ import annotations
@@ -43,10 +43,12 @@ class Duration(exp.Expression):
 
 
 class StreamWindow(exp.Expression):
-    """Base of the WINDOW clause nodes.
+    """Base of the WINDOW clause nodes; ``vsql.engine.windows.kinds`` maps each to its keywords.
 
     Every window may name its event-time column (``this``) and a ksqlDB ``GRACE PERIOD``
-    (``grace``); ``keyword_form`` is True for the ksqlDB ``(SIZE ..., ADVANCE BY ...)`` spelling.
+    (``grace``); ``keyword_form`` is True for the ksqlDB ``(SIZE ..., ADVANCE BY ...)`` spelling;
+    ``alias`` is the keyword the query used when it is an alias of the kind (``HOPPING``).
+    Subclasses add one duration argument per slot of their kind.
     """
 
     @property
@@ -60,32 +62,25 @@ class StreamWindow(exp.Expression):
         return self.args.get("grace")
 
 
+_WINDOW_ARGS = {"this": False, "grace": False, "keyword_form": False, "alias": False}
+
+
 class TumblingWindow(StreamWindow):
     """``WINDOW TUMBLING([time_column,] size)`` or ``TUMBLING (SIZE size[, GRACE PERIOD g])``."""
 
-    arg_types = {"this": False, "size": True, "grace": False, "keyword_form": False}
+    arg_types = {**_WINDOW_ARGS, "size": True}
 
 
 class SlidingWindow(StreamWindow):
-    """``WINDOW SLIDING([time_column,] size, advance)`` or ``HOPPING (SIZE s, ADVANCE BY a)``.
+    """``WINDOW SLIDING([time_column,] size, advance)`` or ``HOPPING (SIZE s, ADVANCE BY a)``."""
 
-    ``hopping`` is True when the query spells it HOPPING.
-    """
-
-    arg_types = {
-        "this": False,
-        "size": True,
-        "advance": True,
-        "grace": False,
-        "keyword_form": False,
-        "hopping": False,
-    }
+    arg_types = {**_WINDOW_ARGS, "size": True, "advance": True}
 
 
 class SessionWindow(StreamWindow):
     """``WINDOW SESSION([time_column,] gap[, GRACE PERIOD g])``."""
 
-    arg_types = {"this": False, "gap": True, "grace": False}
+    arg_types = {**_WINDOW_ARGS, "gap": True}
 
 
 class Emit(exp.Expression):
@@ -133,9 +128,7 @@ STREAMING_NODES: tuple[type[exp.Expression], ...] = (
     Emit,
     KeyColumn,
     RowsBuffer,
-    SessionWindow,
-    SlidingWindow,
-    TumblingWindow,
     WithProperty,
 )
-"""The nodes vsql adds to sqlglot's tree; each has a ``<node>_sql`` generator method."""
+"""The nodes vsql adds to sqlglot's tree besides the WINDOW clauses (which the table of window
+kinds lists); each has a ``<node>_sql`` generator method."""

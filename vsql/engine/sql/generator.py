@@ -15,16 +15,13 @@ from vsql.engine.sql.expressions import (
     Emit,
     KeyColumn,
     RowsBuffer,
-    SessionWindow,
-    SlidingWindow,
     StreamWindow,
-    TumblingWindow,
     WithProperty,
 )
+from vsql.engine.windows.kinds import GRACE, SLOT_KEYWORDS, WINDOW_KINDS, kind_of, written_keyword
 
 __all__ = ["VsqlGenerator"]
 
-_SLOT_WORDS = {"size": "SIZE", "advance": "ADVANCE BY", "gap": "a gap"}
 _SHORT_UNITS = frozenset({"ms", "s", "sec", "m", "min", "h", "d"})
 
 
@@ -42,6 +39,7 @@ class VsqlGenerator(generator.Generator):
         exp.ApproxDistinct: rename_func("APPROX_COUNT_DISTINCT"),
         exp.VariancePop: rename_func("VAR_POP"),
         **{node: _dispatch(f"{node.__name__.lower()}_sql") for node in STREAMING_NODES},
+        **{kind.node: _dispatch("streamwindow_sql") for kind in WINDOW_KINDS},
     }
 
     AFTER_HAVING_MODIFIER_TRANSFORMS = {
@@ -62,29 +60,19 @@ class VsqlGenerator(generator.Generator):
             return f"{amount}{unit.lower()}"
         return f"{amount} {unit.upper()}"
 
-    def _stream_window_sql(self, kind: str, expression: StreamWindow, slots: tuple[str, ...]) -> str:
+    def streamwindow_sql(self, expression: StreamWindow) -> str:
+        """``TUMBLING(...)``, ``HOPPING (SIZE ..., ADVANCE BY ...)``...: a WINDOW clause in the form
+        and with the keyword it was written."""
         keyword_form = bool(expression.args.get("keyword_form"))
         parts = [self.sql(expression, "this")]
-        for slot in slots:
+        for slot in kind_of(expression).slots:
             value = self.sql(expression, slot)
-            parts.append(f"{_SLOT_WORDS[slot]} {value}" if keyword_form else value)
-        if expression.args.get("grace"):
-            parts.append(f"GRACE PERIOD {self.sql(expression, 'grace')}")
+            parts.append(f"{SLOT_KEYWORDS[slot]} {value}" if keyword_form else value)
+        if expression.args.get(GRACE):
+            parts.append(f"{SLOT_KEYWORDS[GRACE]} {self.sql(expression, GRACE)}")
         body = ", ".join(part for part in parts if part)
-        return f"{kind} ({body})" if keyword_form else f"{kind}({body})"
-
-    def tumblingwindow_sql(self, expression: TumblingWindow) -> str:
-        """``TUMBLING(...)`` in the form it was written."""
-        return self._stream_window_sql("TUMBLING", expression, ("size",))
-
-    def slidingwindow_sql(self, expression: SlidingWindow) -> str:
-        """``SLIDING(...)`` or ``HOPPING (...)`` in the form it was written."""
-        kind = "HOPPING" if expression.args.get("hopping") else "SLIDING"
-        return self._stream_window_sql(kind, expression, ("size", "advance"))
-
-    def sessionwindow_sql(self, expression: SessionWindow) -> str:
-        """``SESSION(...)``."""
-        return self._stream_window_sql("SESSION", expression, ("gap",))
+        keyword = written_keyword(expression)
+        return f"{keyword} ({body})" if keyword_form else f"{keyword}({body})"
 
     def emit_sql(self, expression: Emit) -> str:
         """``EMIT FINAL`` or ``EMIT CHANGES``."""

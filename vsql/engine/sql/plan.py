@@ -24,6 +24,7 @@ from sqlglot import exp
 from vsql.engine.columns import TIMESTAMP
 from vsql.engine.errors import PlanError
 from vsql.engine.settings import QuerySettings
+from vsql.engine.timeutil import format_duration
 
 __all__ = [
     "AggFunc",
@@ -83,6 +84,16 @@ class TumblingSpec:
     def __post_init__(self) -> None:
         _require_positive("TUMBLING", "size_ms", self.size_ms)
 
+    @property
+    def advance_ms(self) -> int:
+        """A tumbling window is a sliding one that advances by its size."""
+        return self.size_ms
+
+    def describe(self) -> str:
+        """``TUMBLING 1m: [k*1m, (k+1)*1m)``."""
+        size = format_duration(self.size_ms)
+        return f"TUMBLING {size}: [k*{size}, (k+1)*{size})"
+
 
 @dataclass(frozen=True)
 class SlidingSpec:
@@ -96,6 +107,11 @@ class SlidingSpec:
         _require_positive("SLIDING", "size_ms", self.size_ms)
         _require_positive("SLIDING", "advance_ms", self.advance_ms)
 
+    def describe(self) -> str:
+        """``SLIDING 10m advance 1m: [k*1m, k*1m+10m)``."""
+        size, advance = format_duration(self.size_ms), format_duration(self.advance_ms)
+        return f"SLIDING {size} advance {advance}: [k*{advance}, k*{advance}+{size})"
+
 
 @dataclass(frozen=True)
 class SessionSpec:
@@ -106,6 +122,11 @@ class SessionSpec:
 
     def __post_init__(self) -> None:
         _require_positive("SESSION", "gap_ms", self.gap_ms)
+
+    def describe(self) -> str:
+        """``SESSION gap 30s: a row opens [t, t+30s) per group, overlapping sessions merge``."""
+        gap = format_duration(self.gap_ms)
+        return f"SESSION gap {gap}: a row opens [t, t+{gap}) per group, overlapping sessions merge"
 
 
 WindowSpec = TumblingSpec | SlidingSpec | SessionSpec
@@ -188,6 +209,18 @@ class RowsSpec:
         if self.preceding_rows is None:
             return self.buffer_rows
         return min(self.buffer_rows, self.preceding_rows + 1)
+
+    def describe(self) -> str:
+        """``the last 5 rows, per symbol, ordered by ts (buffer of 50 rows)``: the frame, the
+        partitions, the order, the expiry of idle partitions and the buffer, in that order."""
+        parts = [f"the last {self.frame_rows} rows"]
+        if self.partition_by:
+            parts.append("per " + ", ".join(key.sql(dialect="vsql") for key in self.partition_by))
+        if self.order_by is not None:
+            parts.append(f"ordered by {self.order_by.sql(dialect='vsql')}")
+        if self.expire_after_ms is not None:
+            parts.append(f"idle partitions expire after {format_duration(self.expire_after_ms)}")
+        return ", ".join(parts) + f" (buffer of {self.buffer_rows} rows)"
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ from sqlglot import exp
 
 from vsql.engine.columns import SYSTEM_COLUMNS
 from vsql.engine.errors import PlanError, UnsupportedError
-from vsql.engine.scalar import compile_scalar
+from vsql.engine.scalar import check_call, compile_scalar
 from vsql.engine.settings import QuerySettings
 from vsql.engine.sql.calls import AGGREGATE_FUNCS, aggregate_spec, call_name, is_rows_call, rows_call
 from vsql.engine.sql.dialect import PROJECTION_TEXT, Vsql
-from vsql.engine.sql.expressions import KeyColumn, SessionWindow, SlidingWindow, StreamWindow
+from vsql.engine.sql.expressions import KeyColumn, StreamWindow
 from vsql.engine.sql.names import NameResolver, fold, position, window_bound
 from vsql.engine.sql.plan import (
     AggregateSpec,
@@ -28,21 +28,26 @@ from vsql.engine.sql.plan import (
     LogicalPlan,
     OutputColumn,
     RowsCall,
-    SessionSpec,
     SinkSpec,
-    SlidingSpec,
     SourceSpec,
-    TumblingSpec,
     WindowSpec,
     agg_column,
     key_column,
     rows_column,
 )
+from vsql.engine.timeutil import MAX_MS
+from vsql.engine.windows.kinds import GRACE, kind_of, written_keyword
 
 __all__ = ["plan_select"]
 
 _FieldsOf = Callable[[str], pa.Schema | None]
 """The fields of a source, by the name the query reads it under (None: unknown, nothing checked)."""
+
+_MAX_LIMIT = 2**63 - 1
+"""The largest LIMIT: row counts are int64."""
+
+_SLOT_LABELS = {GRACE: "GRACE PERIOD"}
+"""How errors name a WINDOW clause's duration, when not by its slot name."""
 
 _UNSUPPORTED_CLAUSES = {
     "with_": "WITH (common table expressions)",
@@ -99,6 +104,22 @@ def _rewrite(node: exp.Expr, replace_node: Callable[[exp.Expr], exp.Expr | None]
     for child in list(node.iter_expressions()):
         _rewrite(child, replace_node)
     return node
+
+
+def _check_window_duration(window: StreamWindow, slot: str, *, positive: bool) -> None:
+    """Reject a duration of the WINDOW clause that is not positive (when ``positive``) or that
+    int64 epoch milliseconds cannot hold, quoting it as written; positioned at the clause."""
+    duration = window.args.get(slot)
+    if duration is None:
+        return
+    problem = None
+    if positive and duration.ms <= 0:
+        problem = "must be positive"
+    elif duration.ms > MAX_MS:
+        problem = "must be at most 2^62 ms"
+    if problem is not None:
+        what = f"{written_keyword(window)} {_SLOT_LABELS.get(slot, slot)}"
+        raise PlanError(f"{what} {problem}, got {duration.sql(dialect=Vsql)}", **position(window))
 
 
 def _checked(node: exp.Expr) -> exp.Expr:
@@ -272,6 +293,8 @@ class _Planner:
                 raise UnsupportedError(
                     f"aggregate function {call_name(sub)} is not supported", **position(sub)
                 )
+            if isinstance(sub, exp.Func):
+                check_call(sub)
             bound = window_bound(sub)
             if bound is not None:
                 if self._window is None:
@@ -335,14 +358,10 @@ class _Planner:
             self._check_event_time_field(settings)
         if node.grace is not None:
             settings = replace(settings, allowed_lateness_ms=node.grace.ms)
-        try:
-            if isinstance(node, SessionWindow):
-                return SessionSpec(node.args["gap"].ms, time_column), settings
-            if isinstance(node, SlidingWindow):
-                return SlidingSpec(node.args["size"].ms, node.args["advance"].ms, time_column), settings
-            return TumblingSpec(node.args["size"].ms, time_column), settings
-        except PlanError as error:
-            raise PlanError(error.message, **position(node)) from error
+        kind = kind_of(node)
+        for slot in (*kind.slots, GRACE):
+            _check_window_duration(node, slot, positive=slot != GRACE)
+        return kind.build_spec(node, time_column=time_column), settings
 
     def _check_event_time_field(self, settings: QuerySettings) -> None:
         field = settings.event_time_field
@@ -354,6 +373,11 @@ class _Planner:
         if limit is None:
             return None
         value = limit.expression
-        if not (isinstance(value, exp.Literal) and value.is_int):
-            raise PlanError("LIMIT takes a whole number", **position(limit))
-        return int(value.this)
+        count = int(value.this) if isinstance(value, exp.Literal) and value.is_int else None
+        if count is None or count > _MAX_LIMIT:
+            raise PlanError(
+                f"LIMIT must be a whole number from 0 to {_MAX_LIMIT} (2^63 - 1), "
+                f"got {value.sql(dialect=Vsql)}",
+                **position(value),
+            )
+        return count

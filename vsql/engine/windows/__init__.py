@@ -1,8 +1,9 @@
-"""Window strategies; ``build_window_strategy`` is the only place a spec type maps to a class."""
+"""Window strategies; ``build_window_strategy`` is the only place a spec maps to a class, through
+the table of window kinds (``vsql.engine.windows.kinds``)."""
 
 from __future__ import annotations
 
-from vsql.engine.sql.plan import EmitMode, SessionSpec, SlidingSpec, TumblingSpec, WindowSpec
+from vsql.engine.sql.plan import EmitMode, WindowSpec
 from vsql.engine.state import SlotTable
 from vsql.engine.windows.base import (
     NO_BOUND,
@@ -12,8 +13,7 @@ from vsql.engine.windows.base import (
     WindowSink,
     WindowStrategy,
 )
-from vsql.engine.windows.session import SessionWindows
-from vsql.engine.windows.sliding import SlidingWindows
+from vsql.engine.windows.kinds import kind_of
 from vsql.engine.windows.unbounded import UnboundedWindow
 
 __all__ = [
@@ -30,21 +30,14 @@ __all__ = [
 def build_window_strategy(
     spec: WindowSpec | None, *, emit: EmitMode, allowed_lateness_ms: int, slots: SlotTable
 ) -> WindowStrategy:
-    """The stateful strategy for ``spec`` (None: a GROUP BY without WINDOW)."""
+    """The stateful strategy for ``spec`` (None: a GROUP BY without WINDOW).
+
+    Raises:
+        TypeError: ``spec`` is of no kind in ``WINDOW_KINDS``.
+    """
     changes = emit is EmitMode.CHANGES
-    match spec:
-        case None:
-            return UnboundedWindow(emit_changes=changes, slots=slots)
-        case TumblingSpec(size_ms=size_ms):
-            return SlidingWindows(
-                size_ms, size_ms, allowed_lateness_ms=allowed_lateness_ms, per_window=changes, slots=slots
-            )
-        case SlidingSpec(size_ms=size_ms, advance_ms=advance_ms):
-            return SlidingWindows(
-                size_ms, advance_ms, allowed_lateness_ms=allowed_lateness_ms, per_window=changes, slots=slots
-            )
-        case SessionSpec(gap_ms=gap_ms):
-            return SessionWindows(
-                gap_ms, allowed_lateness_ms=allowed_lateness_ms, emit_changes=changes, slots=slots
-            )
-    raise TypeError(f"no window strategy for {spec!r}")
+    if spec is None:
+        return UnboundedWindow(emit_changes=changes, slots=slots)
+    return kind_of(spec).strategy.from_spec(
+        spec, emit_changes=changes, allowed_lateness_ms=allowed_lateness_ms, slots=slots
+    )

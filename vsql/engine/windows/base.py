@@ -109,6 +109,9 @@ class WindowStrategy(Protocol):
     def open_slots(self) -> int:
         """State slots currently held."""
 
+    def describe_state(self) -> str:
+        """What one state slot holds, for EXPLAIN: ``state per pane of 2s``, ``state per session``."""
+
     def process(self, rows: WindowRows, sink: WindowSink) -> np.ndarray:
         """Feed one batch's rows; returns the boolean late mask over ``rows``. Closes windows whose
         closing falls between two rows of the batch before the later row is applied."""

@@ -19,12 +19,16 @@ when its own range is still open, and is late otherwise.
 from __future__ import annotations
 
 import itertools
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from vsql.engine.scan import group_max_before
 from vsql.engine.state import SlotTable
 from vsql.engine.windows.base import NO_BOUND, Changes, ClosedWindows, WindowRows, WindowSink
+
+if TYPE_CHECKING:
+    from vsql.engine.sql.plan import SessionSpec
 
 __all__ = ["SessionWindows"]
 
@@ -56,9 +60,21 @@ class SessionWindows:
         self._latest = np.full(_INITIAL, -1, dtype=np.int64)
         self._group_max_ms = np.full(_INITIAL, NO_BOUND, dtype=np.int64)
 
+    @classmethod
+    def from_spec(
+        cls, spec: SessionSpec, *, emit_changes: bool, allowed_lateness_ms: int, slots: SlotTable
+    ) -> SessionWindows:
+        """The strategy of a SESSION spec."""
+        return cls(
+            spec.gap_ms, allowed_lateness_ms=allowed_lateness_ms, emit_changes=emit_changes, slots=slots
+        )
+
     @property
     def open_slots(self) -> int:
         return int(self._open.sum())
+
+    def describe_state(self) -> str:
+        return "state per session"
 
     def _reserve(self, group_count: int) -> None:
         self._latest = _grow(self._latest, group_count, -1)

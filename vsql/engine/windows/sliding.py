@@ -16,11 +16,16 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from vsql.engine.state import SlotTable, UnitIndex
+from vsql.engine.timeutil import format_duration
 from vsql.engine.windows.base import NO_BOUND, Changes, ClosedWindows, WindowRows, WindowSink
+
+if TYPE_CHECKING:
+    from vsql.engine.sql.plan import SlidingSpec, TumblingSpec
 
 __all__ = ["SlidingWindows"]
 
@@ -42,9 +47,32 @@ class SlidingWindows:
         self._units = UnitIndex(slots)
         self._closed_end_ms = NO_BOUND
 
+    @classmethod
+    def from_spec(
+        cls,
+        spec: TumblingSpec | SlidingSpec,
+        *,
+        emit_changes: bool,
+        allowed_lateness_ms: int,
+        slots: SlotTable,
+    ) -> SlidingWindows:
+        """The strategy of a TUMBLING or SLIDING spec; EMIT CHANGES keeps state per window."""
+        return cls(
+            spec.size_ms,
+            spec.advance_ms,
+            allowed_lateness_ms=allowed_lateness_ms,
+            per_window=emit_changes,
+            slots=slots,
+        )
+
     @property
     def open_slots(self) -> int:
         return self._slots.in_use
+
+    def describe_state(self) -> str:
+        if self.per_window or self.unit_ms == self.size_ms:
+            return "state per window"
+        return f"state per pane of {format_duration(self.unit_ms)}"
 
     def _window_span(self, event_ms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Start of the latest and of the earliest window containing each row (latest < earliest

@@ -29,6 +29,9 @@ class UnboundedWindow:
     def open_slots(self) -> int:
         return int((self._slot_of_group >= 0).sum())
 
+    def describe_state(self) -> str:
+        return "state per group"
+
     def process(self, rows: WindowRows, sink: WindowSink) -> np.ndarray:
         group_count = int(rows.group_ids.max(initial=-1)) + 1
         if group_count > len(self._slot_of_group):
