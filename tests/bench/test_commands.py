@@ -65,6 +65,19 @@ def test_memory_growth_alone_exits_1(tmp_path, result_factory, run_factory) -> N
     assert main(["bench", "compare", "main", "--dir", str(tmp_path), "--current", str(current)]) == 1
 
 
+def test_compare_with_a_run_over_another_record_count_warns_and_passes(
+    tmp_path, result_factory, run_factory, capsys
+) -> None:
+    """A drop that only a shorter run shows is no regression: the command names both counts."""
+    run_factory(result_factory("tumbling", normalized=4.0, records=1_000_000)).write(tmp_path / "main.json")
+    current = tmp_path / "current.json"
+    run_factory(result_factory("tumbling", normalized=1.0, records=20_000)).write(current)
+    assert main(["bench", "compare", "main", "--dir", str(tmp_path), "--current", str(current)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "records differ" in out
+    assert "tumbling: 20,000 records, baseline 1,000,000" in out
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

@@ -42,6 +42,7 @@ _STATUS_STYLES = {
     Status.IMPROVEMENT: "green",
     Status.MISSING: "dim",
     Status.NEW: "dim",
+    Status.RECORDS_DIFFER: "yellow",
     Status.OK: "",
 }
 COLUMNS = ("workload", "base x ref", "now x ref", "delta", "current / baseline", "status")
@@ -82,7 +83,7 @@ def row_cells(row: WorkloadComparison) -> tuple[Text, ...]:
 
 
 def summary_text(comparison: Comparison, *, baseline: str, current: str) -> Text:
-    """The verdict line, and how the machines differ when they do."""
+    """The verdict line, and how the machines and record counts differ when they do."""
     failing = [row.name for row in comparison.rows if row.status.is_failing]
     if failing:
         verdict = Text(f"REGRESSION in {', '.join(failing)}", style="bold red")
@@ -91,6 +92,9 @@ def summary_text(comparison: Comparison, *, baseline: str, current: str) -> Text
     text = Text.assemble(f"{current} vs baseline {baseline} (tolerance {comparison.tolerance}): ", verdict)
     if comparison.machine_differences:
         text.append(f"\nother machine: {'; '.join(comparison.machine_differences)}", style="yellow")
+    records = comparison.records_warning()
+    if records is not None:
+        text.append(f"\n{records}", style="yellow")
     return text
 
 
