@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from vsql.bench import baseline
 from vsql.bench.result import BenchRun, Machine, WorkloadResult
 
 MACHINE = Machine(system="Linux", arch="x86_64", cpu="Test CPU 3000", cpu_count=4, memory_gib=16.0)
@@ -69,3 +71,26 @@ def run_factory() -> RunFactory:
 def other_machine() -> Machine:
     """A machine that differs from ``MACHINE`` in CPU model and count."""
     return replace(MACHINE, cpu="Other CPU 9000", cpu_count=16)
+
+
+@pytest.fixture
+def places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """An isolated world for baseline folders: the current directory ``work`` (no
+    ``bench/baselines``), no ``VSQL_BASELINES``, the user's data folder under ``data``, and the
+    packaged baselines read from ``packaged`` (absent until a test stores one). The dict names the
+    folders: ``work``, ``user``, ``packaged``, ``env`` (for ``VSQL_BASELINES``) and ``project``
+    (``work/bench/baselines``)."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.delenv(baseline.ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    packaged = tmp_path / "packaged"
+    monkeypatch.setattr(baseline, "PACKAGED_DIR", packaged)
+    return {
+        "work": work,
+        "user": tmp_path / "data" / "vsql" / "baselines",
+        "packaged": packaged,
+        "env": tmp_path / "env",
+        "project": work / "bench" / "baselines",
+    }

@@ -127,6 +127,26 @@ def test_baseline_save_from_a_run_then_list_and_refuse_to_overwrite(tmp_path, ca
     assert "2026-01-02" in listing
 
 
+def test_outside_a_project_commands_save_to_the_user_folder_and_read_the_packaged_baselines(
+    places, capsys
+) -> None:
+    """A pip-installed vsql run from any directory: no ``--dir`` anywhere."""
+    shutil.copy(BASELINES / "main.json", places["packaged"].mkdir() or places["packaged"] / "main.json")
+    ok = str(DATA / "current_ok.json")
+    assert main(["bench", "compare", "main", "--current", ok]) == 0
+    assert main(["bench", "baseline", "save", "mine", "--from", ok]) == 0
+    assert (places["user"] / "mine.json").is_file()
+    assert main(["bench", "compare", "mine", "--current", ok]) == 0
+    capsys.readouterr()
+    assert main(["bench", "baseline", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert f"baselines in {places['user']} then {places['packaged']} (chosen by user data folder)" in listing
+    user, packaged = listing.split(f"{places['user']}:\n")[1].split(f"{places['packaged']}:\n")
+    assert [line.split()[0] for line in user.splitlines()[2:]] == ["mine"]
+    assert [line.split()[0] for line in packaged.splitlines()[2:]] == ["main"]
+    assert sorted(path.name for path in places["packaged"].iterdir()) == ["main.json"]
+
+
 @pytest.mark.parametrize(
     "command", [["run"], ["compare", "main"], ["baseline", "save", "main"], ["baseline", "list"]]
 )

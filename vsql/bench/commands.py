@@ -5,9 +5,11 @@
   smoke: every workload (Kafka included) unless some are named, 20,000 records, one repeat of
   one pass (no ``MIN_TIMED_S``), memory measured.
 - ``vsql bench baseline save NAME [--from RUN.json | run options]``: store a run as
-  ``bench/baselines/NAME.json`` (``--dir`` elsewhere); refuses to overwrite without ``--force``.
-  A baseline measures memory unless ``--no-memory``.
-- ``vsql bench baseline list``: name, date, machine and workloads of each stored baseline.
+  ``NAME.json`` in the baselines folder (``--dir``, ``$VSQL_BASELINES``, ``./bench/baselines`` if
+  it exists, else the user's data folder: see ``vsql.bench.baseline``); refuses to overwrite
+  without ``--force``. A baseline measures memory unless ``--no-memory``.
+- ``vsql bench baseline list``: name, date, machine, workloads and folder of each stored baseline
+  (the packaged ones included, unless ``--dir`` or ``$VSQL_BASELINES`` names a folder).
 - ``vsql bench compare NAME [--tolerance 10%] [--current RUN.json | run options]``: run the
   baseline's workloads (its record count and repeats unless given) or load a saved run, and
   judge it (``vsql.bench.compare``).
@@ -108,8 +110,11 @@ def _add_dir_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dir",
         type=Path,
-        default=baseline.DEFAULT_DIR,
-        help=f"baselines folder (default {baseline.DEFAULT_DIR})",
+        metavar="DIR",
+        help=(
+            f"baselines folder (default: ${baseline.ENV_VAR}, else ./{baseline.PROJECT_DIR} if it exists, "
+            f"else {baseline.user_dir()}; the packaged baselines are read after the last two)"
+        ),
     )
 
 
@@ -267,7 +272,7 @@ def _save(args: argparse.Namespace, stream: TextIO, errors: TextIO) -> int:
 
 
 def _list(args: argparse.Namespace, stream: TextIO, errors: TextIO) -> int:
-    write_baselines(baseline.list_baselines(args.dir), stream, directory=args.dir)
+    write_baselines(baseline.list_baselines(args.dir), stream, locations=baseline.locate(args.dir))
     return EXIT_OK
 
 

@@ -9,13 +9,12 @@ Markdown reports carry the same figures plus the run's context (versions, machin
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
 from rich.table import Table
 
-from vsql.bench.baseline import BaselineInfo
+from vsql.bench.baseline import BaselineInfo, Locations
 from vsql.bench.compare import MAX_MEMORY_GROWTH, Comparison, Status, WorkloadComparison
 from vsql.bench.result import BenchRun, WorkloadResult
 
@@ -208,15 +207,22 @@ def comparison_markdown(comparison: Comparison, *, current: BenchRun, baseline: 
     return "\n".join(lines)
 
 
-def write_baselines(infos: list[BaselineInfo], stream: TextIO, *, directory: Path) -> None:
-    """A table of stored baselines: name, date, machine and workloads (or a line saying there
-    are none in ``directory``)."""
+def write_baselines(infos: list[BaselineInfo], stream: TextIO, *, locations: Locations) -> None:
+    """A line naming the folders read (``locations``) and what chose them, then per folder holding
+    any of ``infos`` (in the order read), its path and a table of its baselines: name, date,
+    machine and workloads."""
+    stream.write(f"baselines in {locations.describe()} (chosen by {locations.origin})\n")
     if not infos:
-        stream.write(f"no baselines in {directory}\n")
+        stream.write("no baselines\n")
         return
-    rows = [
-        ([info.name, info.timestamp, info.machine.describe(), ", ".join(info.workloads)], None)
-        for info in infos
-    ]
-    table = _table(_BASELINE_COLUMNS, rows, text=_BASELINE_COLUMNS)
-    _console(stream).print(table)
+    console = _console(stream)
+    for folder in locations.search:
+        rows = [
+            ([info.name, info.timestamp, info.machine.describe(), ", ".join(info.workloads)], None)
+            for info in infos
+            if info.path.parent == folder
+        ]
+        if not rows:
+            continue
+        console.print(f"{folder}:", markup=False, highlight=False, soft_wrap=True)
+        console.print(_table(_BASELINE_COLUMNS, rows, text=_BASELINE_COLUMNS))

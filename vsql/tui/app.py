@@ -19,7 +19,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Static
 
-from vsql.bench.baseline import DEFAULT_DIR
 from vsql.repl.candidates import NameSource
 from vsql.tui.flows import DashboardFlows
 from vsql.tui.messages import BrokerReady, MetricsTick, Notice, QueryFinished, QueryStarted, ResultsBatch
@@ -59,7 +58,8 @@ class VsqlApp(App[None]):
     Args:
         open_dashboard: connects to the runtime (blocking; called in a worker at start).
         sql: the editor's initial text.
-        baselines: the folder of stored bench baselines.
+        baselines: the folder of stored bench baselines (default: ``vsql bench``'s, see
+            ``vsql.bench.baseline.locate``).
         bench: what the regression view's "Run bench" measures.
         poll_s: seconds between refreshes of the queries list and background-query metrics.
     """
@@ -84,7 +84,7 @@ class VsqlApp(App[None]):
         open_dashboard: Callable[[], Dashboard],
         *,
         sql: str = DEFAULT_SQL,
-        baselines: Path = DEFAULT_DIR,
+        baselines: Path | None = None,
         bench: BenchPlan = DEFAULT_BENCH,
         poll_s: float = 1.0,
     ) -> None:
