@@ -198,7 +198,7 @@ def test_run_writes_a_versioned_document(tmp_path) -> None:
 
 
 def test_quick_runs_every_workload_kafka_included(tmp_path) -> None:
-    """The CI smoke: small, one repeat, memory measured; no thresholds."""
+    """The CI smoke: small, one repeat, memory measured (in-process workloads); no thresholds."""
     out, markdown = tmp_path / "quick.json", tmp_path / "quick.md"
     assert main(["bench", "run", "--quick", "--json", str(out), "--markdown", str(markdown)]) == 0
     run = BenchRun.read(out)
@@ -206,7 +206,7 @@ def test_quick_runs_every_workload_kafka_included(tmp_path) -> None:
     assert (run.records, run.repeat) == (20_000, 1)
     for result in run.results:
         assert result.records_per_s > 0 and result.reference_records_per_s > 0, result.name
-        if WORKLOADS[result.name].input is InputKind.KAFKA:
+        if WORKLOADS[result.name].input in (InputKind.KAFKA, InputKind.CLI):
             assert result.memory_points == (), result.name
         else:
             assert [count for count, _ in result.memory_points] == [2_000, 20_000], result.name

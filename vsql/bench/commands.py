@@ -16,8 +16,9 @@
 
 ``run`` and ``compare`` write reports with ``--json PATH`` (the current run document, the baseline
 format), ``--markdown PATH`` and ``--plot DIR`` (PNG charts). Exit codes: 0 ok, 1 a regression or
-memory growth (compare), 2 a usage error (unknown workload or baseline, bad tolerance, a file that
-is not a run document, a baseline that exists).
+memory growth (compare) or a workload whose child process failed (its stderr is printed), 2 a
+usage error (unknown workload or baseline, bad tolerance, a file that is not a run document, a
+baseline that exists).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from vsql.bench import baseline
 from vsql.bench.compare import DEFAULT_TOLERANCE, Tolerance, compare
 from vsql.bench.measure import MIN_TIMED_S
 from vsql.bench.peers import add_peers_arguments, run_peers
+from vsql.bench.process import WorkloadFailedError
 from vsql.bench.report import comparison_markdown, run_markdown, write_baselines, write_comparison, write_run
 from vsql.bench.result import BenchFileError, BenchRun
 from vsql.bench.runner import run_workloads
@@ -41,6 +43,7 @@ __all__ = ["QUICK_RECORDS", "add_bench_arguments", "run_bench"]
 
 EXIT_OK = 0
 EXIT_REGRESSION = 1
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 QUICK_RECORDS = 20_000
@@ -170,14 +173,17 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> argparse._SubParsers
 
 
 def run_bench(args: argparse.Namespace, stream: TextIO, *, errors: TextIO | None = None) -> int:
-    """Run the parsed ``vsql bench`` command, writing reports to ``stream`` and progress and
-    usage errors to ``errors`` (default stderr); returns the exit code."""
+    """Run the parsed ``vsql bench`` command, writing reports to ``stream`` and progress, usage
+    errors and failed workloads to ``errors`` (default stderr); returns the exit code."""
     errors = errors if errors is not None else sys.stderr
     try:
         return args.bench_handler(args, stream, errors)
     except (BenchFileError, _UsageError) as error:
         errors.write(f"vsql bench: {error}\n")
         return EXIT_USAGE
+    except WorkloadFailedError as error:
+        errors.write(f"vsql bench: {error}\n")
+        return EXIT_FAILED
 
 
 @dataclass(frozen=True)
