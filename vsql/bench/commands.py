@@ -1,7 +1,7 @@
 """The ``vsql bench`` commands: run workloads, store baselines, compare a run with a baseline.
 
-- ``vsql bench run [WORKLOAD...]``: measure and print a table. Without names, the in-process
-  workloads run (``DEFAULT_WORKLOADS``); ``--all`` adds the Kafka ones. ``--quick`` is the CI
+- ``vsql bench run [WORKLOAD...]``: measure and print a table. Without names, every workload but
+  the Kafka ones runs (``DEFAULT_WORKLOADS``); ``--all`` adds the Kafka ones. ``--quick`` is the CI
   smoke: every workload (Kafka included) unless some are named, 20,000 records, one repeat of
   one pass (no ``MIN_TIMED_S``), memory measured.
 - ``vsql bench baseline save NAME [--from RUN.json | run options]``: store a run as
@@ -130,7 +130,7 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> argparse._SubParsers
     """
     commands = parser.add_subparsers(dest="bench_command", required=True)
     run = commands.add_parser("run", help="measure workloads against their reference loops")
-    _add_run_options(run, memory_default="off", selection="the in-process workloads")
+    _add_run_options(run, memory_default="off", selection="every workload but the Kafka ones")
     _add_selection_options(run)
     _add_report_options(run)
     run.set_defaults(bench_handler=_run)
@@ -144,7 +144,7 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> argparse._SubParsers
     )
     save.add_argument("--force", action="store_true", help="replace an existing baseline")
     _add_dir_option(save)
-    _add_run_options(save, memory_default="on", selection="the in-process workloads")
+    _add_run_options(save, memory_default="on", selection="every workload but the Kafka ones")
     _add_selection_options(save)
     save.set_defaults(bench_handler=_save)
     listing = stored.add_parser("list", help="list stored baselines")
