@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from vsql.bench import baseline
 from vsql.bench.result import FORMAT, BenchFileError, BenchRun
+from vsql.bench.workloads import WORKLOADS
 
 DATA = Path(__file__).parent / "data"
 
@@ -113,3 +115,92 @@ def test_list_shows_name_date_machine_and_workloads(tmp_path, result_factory, ru
 
 def test_absent_folder_holds_no_baselines(tmp_path) -> None:
     assert baseline.list_baselines(tmp_path / "nowhere") == []
+
+
+def _store(run: BenchRun, folder: Path, name: str = "main") -> Path:
+    return baseline.save(run, name, directory=folder)
+
+
+def test_outside_a_project_baselines_are_saved_in_the_users_data_folder(
+    places, result_factory, run_factory
+) -> None:
+    _store(run_factory(result_factory("tumbling", normalized=4.0)), places["packaged"])
+    mine = run_factory(result_factory("tumbling", normalized=3.0))
+    assert baseline.save(mine, "mine") == places["user"] / "mine.json"
+    assert baseline.load("mine", machine=mine.machine) == mine
+    packaged = baseline.load("main", machine=mine.machine)
+    assert packaged.result("tumbling").normalized == pytest.approx(4.0), "the packaged one, read-only"
+    assert baseline.locate() == baseline.Locations(
+        places["user"], (places["user"], places["packaged"]), "user data folder"
+    )
+    assert [(info.name, info.path.parent) for info in baseline.list_baselines()] == [
+        ("main", places["packaged"]),
+        ("mine", places["user"]),
+    ]
+
+
+def test_a_saved_baseline_hides_the_packaged_one_of_its_name(places, result_factory, run_factory) -> None:
+    _store(run_factory(result_factory("tumbling", normalized=4.0)), places["packaged"])
+    own = run_factory(result_factory("tumbling", normalized=2.0))
+    baseline.save(own, "main")
+    assert (places["packaged"] / "main.json").is_file(), "the packaged baseline is never written"
+    assert baseline.load("main", machine=own.machine) == own
+    (info,) = baseline.list_baselines()
+    assert info.path == places["user"] / "main.json"
+
+
+def test_a_projects_bench_baselines_folder_comes_before_the_users(
+    places, result_factory, run_factory
+) -> None:
+    places["project"].mkdir(parents=True)
+    _store(run_factory(result_factory("tumbling")), places["packaged"])
+    run = run_factory(result_factory("rows"))
+    assert baseline.save(run, "mine").resolve() == (places["project"] / "mine.json").resolve()
+    assert not places["user"].exists()
+    assert baseline.locate().search == (baseline.PROJECT_DIR, places["packaged"])
+    assert [info.name for info in baseline.list_baselines()] == ["main", "mine"]
+
+
+def test_the_environment_variable_comes_before_the_project_and_alone(
+    places, monkeypatch, result_factory, run_factory
+) -> None:
+    places["project"].mkdir(parents=True)
+    _store(run_factory(result_factory("tumbling")), places["packaged"])
+    monkeypatch.setenv(baseline.ENV_VAR, str(places["env"]))
+    run = run_factory(result_factory("rows"))
+    assert baseline.save(run, "mine") == places["env"] / "mine.json"
+    assert baseline.locate() == baseline.Locations(places["env"], (places["env"],), "$VSQL_BASELINES")
+    with pytest.raises(baseline.BaselineNotFoundError) as error:
+        baseline.load("main")
+    assert f"no baseline 'main' in {places['env']}; known: mine" in str(error.value)
+
+
+def test_dir_comes_before_everything_and_alone(places, monkeypatch, result_factory, run_factory) -> None:
+    places["project"].mkdir(parents=True)
+    monkeypatch.setenv(baseline.ENV_VAR, str(places["env"]))
+    _store(run_factory(result_factory("tumbling")), places["packaged"])
+    chosen = places["work"] / "chosen"
+    assert baseline.locate(chosen) == baseline.Locations(chosen, (chosen,), "--dir")
+    assert baseline.list_baselines(chosen) == []
+
+
+def test_the_users_data_folder_defaults_to_local_share_under_home(places, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_DATA_HOME")
+    assert baseline.user_dir() == tmp_path / "home" / ".local" / "share" / "vsql" / "baselines"
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/data")
+    assert baseline.user_dir() == tmp_path / "home" / ".local" / "share" / "vsql" / "baselines"
+
+
+def test_an_unknown_baseline_names_every_folder_read(places) -> None:
+    with pytest.raises(baseline.BaselineNotFoundError) as error:
+        baseline.load("nope")
+    assert f"in {places['user']} then {places['packaged']}; known: none" in str(error.value)
+
+
+def test_the_packaged_baselines_ship_with_vsql_and_name_known_workloads() -> None:
+    run = BenchRun.read(baseline.PACKAGED_DIR / "main.json")
+    assert set(run.names) <= set(WORKLOADS)
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    shipped = project["tool"]["setuptools"]["package-data"]["vsql"]
+    assert "bench/baselines/*.json" in shipped

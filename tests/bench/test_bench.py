@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 
 import pytest
 
 from vsql.bench.measure import Measurement, measure, measure_reference, peak_in_child, peak_rss_mb
+from vsql.bench.process import ProcessInputs, WorkloadFailedError, reference_command, vsql_command
 from vsql.bench.references import dict_loop, json_loop
 from vsql.bench.result import Machine
 from vsql.bench.runner import run_workloads, summarize_pairs
-from vsql.bench.workloads import WORKLOADS, InputKind, workload
+from vsql.bench.workloads import JSON_LOOP_PROCESS, WORKLOADS, InputKind, Workload, workload
+from vsql.cli import main
 from vsql.engine.sql.statements import compile_query
 
 
@@ -124,3 +127,55 @@ def test_a_child_reports_its_own_peak_not_its_parents() -> None:
     parent = peak_rss_mb()
     child = peak_in_child("tumbling", 10_000)["peak_rss_mb"]
     assert child < parent - 300
+
+
+BROKEN_CLI = Workload(
+    "broken_cli", "SELECT nope( FROM trades", InputKind.CLI, JSON_LOOP_PROCESS, "a query vsql rejects"
+)
+
+
+def test_cli_workload_times_whole_processes_against_a_json_loop_process() -> None:
+    """No timing asserted: the run measures both children over the same file, once each."""
+    work = workload("cli_tumbling_ndjson")
+    assert work.input is InputKind.CLI and work.reference == JSON_LOOP_PROCESS
+    assert work.sql == workload("tumbling_ndjson").sql
+    (result,) = run_workloads(["cli_tumbling_ndjson"], records=5_000, repeat=1, min_seconds=0.0).results
+    assert result.reference == JSON_LOOP_PROCESS
+    assert result.records == 5_000
+    assert result.records_per_s > 0 and result.reference_records_per_s > 0
+    assert result.peak_state_slots is None, "the engine runs in the child: its state is not observed"
+    assert result.memory_points == ()
+
+
+def test_the_cli_children_read_the_trades_the_in_process_workloads_read(tmp_path) -> None:
+    """The file holds the NDJSON of ``tumbling_ndjson``'s trades; the reference child folds it
+    into the groups the in-process ``json_loop`` finds, and ``vsql -e`` runs the workload's query."""
+    work = workload("cli_tumbling_ndjson")
+    with ProcessInputs() as files:
+        path = files.path(work, 3_000)
+        assert files.path(work, 3_000) == path, "written once per record count"
+        lines = path.read_bytes().splitlines()
+        counted = subprocess.run(reference_command(path), capture_output=True, check=True)
+        assert int(counted.stdout) == json_loop(lines)
+        command = vsql_command(work, path)
+        assert command[1:5] == ["-m", "vsql.cli", "-e", work.sql]
+        rows = subprocess.run(command, capture_output=True, check=True).stdout.splitlines()
+    assert len(lines) == 3_000
+    assert len(rows) == json_loop(lines), "one row per (symbol, 1 s window)"
+    assert not path.exists(), "the files go with the inputs"
+
+
+def test_a_failing_child_fails_the_workload_with_its_stderr() -> None:
+    with ProcessInputs() as files, pytest.raises(WorkloadFailedError) as error:
+        files.measure(BROKEN_CLI, 100, min_seconds=0.0)
+    message = str(error.value)
+    assert message.startswith("workload broken_cli: vsql -e exited with status 1: ")
+    assert "expected ')'" in message
+
+
+def test_bench_run_of_a_failing_cli_workload_exits_1_with_the_childs_stderr(monkeypatch, capsys) -> None:
+    monkeypatch.setitem(WORKLOADS, BROKEN_CLI.name, BROKEN_CLI)
+    assert main(["bench", "run", "broken_cli", "--records", "100", "--repeat", "1"]) == 1
+    assert "vsql bench: workload broken_cli: vsql -e exited with status 1: error: expected ')'" in (
+        capsys.readouterr().err
+    )

@@ -65,6 +65,19 @@ def test_memory_growth_alone_exits_1(tmp_path, result_factory, run_factory) -> N
     assert main(["bench", "compare", "main", "--dir", str(tmp_path), "--current", str(current)]) == 1
 
 
+def test_compare_with_a_run_over_another_record_count_warns_and_passes(
+    tmp_path, result_factory, run_factory, capsys
+) -> None:
+    """A drop that only a shorter run shows is no regression: the command names both counts."""
+    run_factory(result_factory("tumbling", normalized=4.0, records=1_000_000)).write(tmp_path / "main.json")
+    current = tmp_path / "current.json"
+    run_factory(result_factory("tumbling", normalized=1.0, records=20_000)).write(current)
+    assert main(["bench", "compare", "main", "--dir", str(tmp_path), "--current", str(current)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "records differ" in out
+    assert "tumbling: 20,000 records, baseline 1,000,000" in out
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -112,6 +125,26 @@ def test_baseline_save_from_a_run_then_list_and_refuse_to_overwrite(tmp_path, ca
     listing = capsys.readouterr().out
     assert "main" in listing and "Test CPU 3000 x4" in listing and "tumbling, sliding" in listing
     assert "2026-01-02" in listing
+
+
+def test_outside_a_project_commands_save_to_the_user_folder_and_read_the_packaged_baselines(
+    places, capsys
+) -> None:
+    """A pip-installed vsql run from any directory: no ``--dir`` anywhere."""
+    shutil.copy(BASELINES / "main.json", places["packaged"].mkdir() or places["packaged"] / "main.json")
+    ok = str(DATA / "current_ok.json")
+    assert main(["bench", "compare", "main", "--current", ok]) == 0
+    assert main(["bench", "baseline", "save", "mine", "--from", ok]) == 0
+    assert (places["user"] / "mine.json").is_file()
+    assert main(["bench", "compare", "mine", "--current", ok]) == 0
+    capsys.readouterr()
+    assert main(["bench", "baseline", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert f"baselines in {places['user']} then {places['packaged']} (chosen by user data folder)" in listing
+    user, packaged = listing.split(f"{places['user']}:\n")[1].split(f"{places['packaged']}:\n")
+    assert [line.split()[0] for line in user.splitlines()[2:]] == ["mine"]
+    assert [line.split()[0] for line in packaged.splitlines()[2:]] == ["main"]
+    assert sorted(path.name for path in places["packaged"].iterdir()) == ["main.json"]
 
 
 @pytest.mark.parametrize(
@@ -165,7 +198,7 @@ def test_run_writes_a_versioned_document(tmp_path) -> None:
 
 
 def test_quick_runs_every_workload_kafka_included(tmp_path) -> None:
-    """The CI smoke: small, one repeat, memory measured; no thresholds."""
+    """The CI smoke: small, one repeat, memory measured (in-process workloads); no thresholds."""
     out, markdown = tmp_path / "quick.json", tmp_path / "quick.md"
     assert main(["bench", "run", "--quick", "--json", str(out), "--markdown", str(markdown)]) == 0
     run = BenchRun.read(out)
@@ -173,7 +206,7 @@ def test_quick_runs_every_workload_kafka_included(tmp_path) -> None:
     assert (run.records, run.repeat) == (20_000, 1)
     for result in run.results:
         assert result.records_per_s > 0 and result.reference_records_per_s > 0, result.name
-        if WORKLOADS[result.name].input is InputKind.KAFKA:
+        if WORKLOADS[result.name].input in (InputKind.KAFKA, InputKind.CLI):
             assert result.memory_points == (), result.name
         else:
             assert [count for count, _ in result.memory_points] == [2_000, 20_000], result.name

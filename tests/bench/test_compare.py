@@ -129,3 +129,67 @@ def test_unknown_row_is_a_key_error(result_factory, run_factory) -> None:
     run = run_factory(result_factory("tumbling"))
     with pytest.raises(KeyError):
         compare(run, run, TEN_PERCENT).row("sliding")
+
+
+def test_a_run_over_another_record_count_gets_no_throughput_verdict(result_factory, run_factory) -> None:
+    """Normalized figures move with the record count: a drop or a gain between 20,000 and 1,000,000
+    records says nothing of the code, so neither is judged; both counts are named."""
+    baseline = run_factory(
+        result_factory("tumbling", normalized=4.0, records=1_000_000),
+        result_factory("sliding", normalized=2.0, records=1_000_000),
+    )
+    current = run_factory(
+        result_factory("tumbling", normalized=2.0, records=20_000),
+        result_factory("sliding", normalized=4.0, records=20_000),
+    )
+    comparison = compare(current, baseline, TEN_PERCENT)
+    for name in ("tumbling", "sliding"):
+        row = comparison.row(name)
+        assert row.status is Status.RECORDS_DIFFER
+        assert (row.current_records, row.baseline_records) == (20_000, 1_000_000)
+        assert row.delta_pct is None and row.noise_pct is None
+        assert (row.baseline_normalized, row.current_normalized) != (None, None)
+    assert not comparison.is_failing
+    warning = comparison.records_warning()
+    assert warning is not None
+    assert "tumbling, sliding: 20,000 records, baseline 1,000,000" in warning
+    assert "--records 1000000" in warning
+
+
+def test_the_record_count_warning_names_each_pair_of_counts(result_factory, run_factory) -> None:
+    baseline = run_factory(
+        result_factory("tumbling", records=1_000_000),
+        result_factory("sliding", records=200_000),
+        result_factory("rows", records=20_000),
+    )
+    current = run_factory(
+        result_factory("tumbling", records=20_000),
+        result_factory("sliding", records=20_000),
+        result_factory("rows", normalized=1.0, records=20_000),
+    )
+    comparison = compare(current, baseline, TEN_PERCENT)
+    assert comparison.row("rows").status is Status.REGRESSION, "same count: judged"
+    warning = comparison.records_warning() or ""
+    assert "tumbling: 20,000 records, baseline 1,000,000" in warning
+    assert "sliding: 20,000 records, baseline 200,000" in warning
+    assert "rows" not in warning
+    assert "--records" not in warning, "no one count to advise"
+
+
+def test_memory_growth_is_judged_whatever_the_baselines_record_count(result_factory, run_factory) -> None:
+    """Growth compares the current run with itself (N/10 against N), not with the baseline."""
+    baseline = run_factory(result_factory("session", growth=1.0, records=1_000_000))
+    current = run_factory(result_factory("session", growth=1.5, records=20_000))
+    comparison = compare(current, baseline, TEN_PERCENT)
+    assert comparison.row("session").status is Status.MEMORY_GROWTH
+    assert comparison.is_failing
+    assert comparison.records_warning() is not None
+
+
+def test_runs_over_the_same_record_count_raise_no_record_warning(result_factory, run_factory) -> None:
+    baseline = run_factory(result_factory("tumbling"), result_factory("sliding"))
+    current = run_factory(result_factory("tumbling"), result_factory("decode_json", records=5_000))
+    comparison = compare(current, baseline, TEN_PERCENT)
+    assert comparison.records_warning() is None, "a workload on one side only has nothing to differ"
+    assert comparison.row("tumbling").current_records == 100_000
+    assert comparison.row("sliding").current_records is None

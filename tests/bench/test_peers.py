@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import ast
+import importlib.metadata
 import io
 import json
+import re
 import sys
+import tomllib
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,15 +17,21 @@ import pyarrow.compute as pc
 import pytest
 
 from vsql.bench.peers import add_peers_arguments, run_peers
-from vsql.bench.peers.base import Peer, PeerData, Setup, WindowShape, result_table
+from vsql.bench.peers.base import PEER_REQUIREMENTS, Peer, PeerData, Setup, WindowShape, result_table
+from vsql.bench.peers.bytewax import BytewaxPeer
 from vsql.bench.peers.check import closed_by_later_records, difference
 from vsql.bench.peers.duckdb import DuckDbPeer
 from vsql.bench.peers.engine import VsqlEngine
+from vsql.bench.peers.polars import PolarsPeer
+from vsql.bench.peers.quix import QuixPeer
 from vsql.bench.peers.runner import PeerStatus, run_peers_side_by_side
 from vsql.bench.workloads import Workload, workload
 from vsql.datagen import EventSpec, generate
 
 WINDOWED = ("tumbling", "sliding")
+ROOT = Path(__file__).parents[2]
+PEER_MODULES = ROOT / "vsql" / "bench" / "peers"
+_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def _data(records: int = 5_000, *, keys: int = 7, start_ms: int = 0) -> PeerData:
@@ -144,6 +154,71 @@ def test_an_unimportable_peer_is_skipped_with_its_reason(monkeypatch: pytest.Mon
     ]
     assert all("vsql[peers]" in (result.reason or "") for result in results)
     assert all(result.ratio is None for result in results)
+
+
+def _distribution(requirement: str) -> str:
+    """The normalized distribution name of a requirement such as ``confluent-kafka>=2.3``."""
+    match = _REQUIREMENT_NAME.match(requirement)
+    assert match is not None, requirement
+    return re.sub(r"[-_.]+", "-", match.group()).lower()
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def _peers_extra() -> set[str]:
+    return set(_pyproject()["project"]["optional-dependencies"]["peers"])
+
+
+def _imported_top_modules(path: Path) -> set[str]:
+    """Top-level names of every absolute import in ``path`` (in functions and TYPE_CHECKING too)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.partition(".")[0])
+    return names
+
+
+def test_the_peers_extra_lists_every_package_the_peer_modules_import() -> None:
+    """What the peer modules import beyond the standard library, vsql and vsql's own dependencies
+    is what ``pip install 'vsql[peers]'`` installs, and what the skip messages name."""
+    imported = set().union(*(_imported_top_modules(path) for path in PEER_MODULES.glob("*.py")))
+    third_party = imported - set(sys.stdlib_module_names) - {"vsql"}
+    providers = importlib.metadata.packages_distributions()
+    distributions = {
+        _distribution(provider) for module in third_party for provider in providers.get(module, [module])
+    }
+    core = {_distribution(requirement) for requirement in _pyproject()["project"]["dependencies"]}
+    peers = {_distribution(requirement) for requirement in _peers_extra()}
+    assert distributions - core == {"quixstreams", "bytewax", "polars", "duckdb"}
+    assert distributions - core <= peers
+    assert set(PEER_REQUIREMENTS.values()) == _peers_extra()
+
+
+@pytest.mark.parametrize(
+    ("peer", "module"),
+    [
+        (QuixPeer(), "quixstreams"),
+        (BytewaxPeer(), "bytewax"),
+        (PolarsPeer(), "polars"),
+        (DuckDbPeer(), "duckdb"),
+    ],
+)
+def test_every_skip_message_names_a_command_installing_the_missing_package(
+    peer: Peer, module: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [name for name in sys.modules if name == module or name.startswith(f"{module}.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, module, None)
+    reason = peer.available() or ""
+    match = re.search(r"pip install '([^']+)'", reason)
+    assert match is not None, reason
+    assert match.group(1) in _peers_extra()
+    assert _distribution(match.group(1)) == module
+    assert "vsql[peers]" in reason
 
 
 def test_a_peer_with_different_windows_is_never_timed() -> None:

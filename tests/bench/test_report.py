@@ -43,6 +43,20 @@ def test_comparison_table_names_each_status_and_the_verdict(
     assert "different machines (cpu: Other CPU 9000 != Test CPU 3000" in out.getvalue()
 
 
+def test_comparison_over_another_record_count_warns_with_both_counts(result_factory, run_factory) -> None:
+    baseline = run_factory(result_factory("tumbling", normalized=4.0, records=1_000_000))
+    current = run_factory(result_factory("tumbling", normalized=2.0, records=20_000))
+    comparison = compare(current, baseline, Tolerance(0.1))
+    out = io.StringIO()
+    write_comparison(comparison, out)
+    rows = _rows(out.getvalue())
+    assert "records differ" in rows["tumbling"]
+    assert rows["PASS:"].startswith("PASS: 1 records differ")
+    assert "tumbling: 20,000 records, baseline 1,000,000" in " ".join(out.getvalue().split())
+    text = comparison_markdown(comparison, current=current, baseline=baseline, name="main")
+    assert "- **records differ**: measured over another record count" in text
+
+
 def test_run_markdown_is_a_table_with_the_runs_context(result_factory, run_factory) -> None:
     text = run_markdown(run_factory(result_factory("tumbling"), result_factory("rows")))
     lines = text.splitlines()

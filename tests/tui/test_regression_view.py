@@ -11,8 +11,11 @@ from textual.widgets import DataTable, Select
 from tests.tui.conftest import wait_for
 from tests.tui.fakes import dashboard_runtime, fake_app
 from vsql.bench.baseline import load, save
+from vsql.bench.compare import Tolerance, compare
+from vsql.bench.result import BenchRun, Machine, WorkloadResult
 from vsql.bench.runner import run_workloads
 from vsql.tui.widgets import BenchPlan, RegressionScreen
+from vsql.tui.widgets.regression_view import row_cells, summary_text
 
 BENCH = BenchPlan(workloads=("tumbling", "select_where"), records=3_000, repeat=1, min_seconds=0.0)
 """What Ctrl-B measures here: ``tumbling`` is in the baseline too, ``select_where`` is not."""
@@ -78,3 +81,28 @@ async def test_ctrl_b_runs_the_bench_and_compares_it_with_the_chosen_baseline(ba
 def test_a_bench_plan_refuses_a_bad_field_by_name(options: dict[str, Any], field: str) -> None:
     with pytest.raises(ValueError, match=field):
         BenchPlan(**options)
+
+
+def _run_over(records: int, normalized: float) -> BenchRun:
+    result = WorkloadResult(
+        name="tumbling",
+        records=records,
+        records_per_s=normalized * 1e6,
+        spread=0.0,
+        us_per_record=1 / normalized,
+        batch_latency_ms=(0.0, 0.0, 0.0),
+        reference="dict_loop",
+        reference_records_per_s=1e6,
+    )
+    return BenchRun(results=(result,), machine=Machine.current(), records=records, repeat=1)
+
+
+def test_a_run_over_another_record_count_shows_no_verdict_and_says_why() -> None:
+    """The dashboard's bench runs 200,000 records; a baseline over 1,000,000 is not judged by it."""
+    comparison = compare(_run_over(200_000, 2.0), _run_over(1_000_000, 4.0), Tolerance(0.1))
+    (row,) = comparison.rows
+    cells = [cell.plain for cell in row_cells(row)]
+    assert (cells[3], cells[5]) == ("-", "records differ")
+    summary = summary_text(comparison, baseline="main", current="this run").plain
+    assert "no regression" in summary
+    assert "tumbling: 200,000 records, baseline 1,000,000" in summary

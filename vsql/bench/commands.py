@@ -1,21 +1,24 @@
 """The ``vsql bench`` commands: run workloads, store baselines, compare a run with a baseline.
 
-- ``vsql bench run [WORKLOAD...]``: measure and print a table. Without names, the in-process
-  workloads run (``DEFAULT_WORKLOADS``); ``--all`` adds the Kafka ones. ``--quick`` is the CI
+- ``vsql bench run [WORKLOAD...]``: measure and print a table. Without names, every workload but
+  the Kafka ones runs (``DEFAULT_WORKLOADS``); ``--all`` adds the Kafka ones. ``--quick`` is the CI
   smoke: every workload (Kafka included) unless some are named, 20,000 records, one repeat of
   one pass (no ``MIN_TIMED_S``), memory measured.
 - ``vsql bench baseline save NAME [--from RUN.json | run options]``: store a run as
-  ``bench/baselines/NAME.json`` (``--dir`` elsewhere); refuses to overwrite without ``--force``.
-  A baseline measures memory unless ``--no-memory``.
-- ``vsql bench baseline list``: name, date, machine and workloads of each stored baseline.
+  ``NAME.json`` in the baselines folder (``--dir``, ``$VSQL_BASELINES``, ``./bench/baselines`` if
+  it exists, else the user's data folder: see ``vsql.bench.baseline``); refuses to overwrite
+  without ``--force``. A baseline measures memory unless ``--no-memory``.
+- ``vsql bench baseline list``: name, date, machine, workloads and folder of each stored baseline
+  (the packaged ones included, unless ``--dir`` or ``$VSQL_BASELINES`` names a folder).
 - ``vsql bench compare NAME [--tolerance 10%] [--current RUN.json | run options]``: run the
   baseline's workloads (its record count and repeats unless given) or load a saved run, and
   judge it (``vsql.bench.compare``).
 
 ``run`` and ``compare`` write reports with ``--json PATH`` (the current run document, the baseline
 format), ``--markdown PATH`` and ``--plot DIR`` (PNG charts). Exit codes: 0 ok, 1 a regression or
-memory growth (compare), 2 a usage error (unknown workload or baseline, bad tolerance, a file that
-is not a run document, a baseline that exists).
+memory growth (compare) or a workload whose child process failed (its stderr is printed), 2 a
+usage error (unknown workload or baseline, bad tolerance, a file that is not a run document, a
+baseline that exists).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from vsql.bench import baseline
 from vsql.bench.compare import DEFAULT_TOLERANCE, Tolerance, compare
 from vsql.bench.measure import MIN_TIMED_S
 from vsql.bench.peers import add_peers_arguments, run_peers
+from vsql.bench.process import WorkloadFailedError
 from vsql.bench.report import comparison_markdown, run_markdown, write_baselines, write_comparison, write_run
 from vsql.bench.result import BenchFileError, BenchRun
 from vsql.bench.runner import run_workloads
@@ -39,6 +43,7 @@ __all__ = ["QUICK_RECORDS", "add_bench_arguments", "run_bench"]
 
 EXIT_OK = 0
 EXIT_REGRESSION = 1
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 QUICK_RECORDS = 20_000
@@ -108,8 +113,11 @@ def _add_dir_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dir",
         type=Path,
-        default=baseline.DEFAULT_DIR,
-        help=f"baselines folder (default {baseline.DEFAULT_DIR})",
+        metavar="DIR",
+        help=(
+            f"baselines folder (default: ${baseline.ENV_VAR}, else ./{baseline.PROJECT_DIR} if it exists, "
+            f"else {baseline.user_dir()}; the packaged baselines are read after the last two)"
+        ),
     )
 
 
@@ -122,7 +130,7 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> argparse._SubParsers
     """
     commands = parser.add_subparsers(dest="bench_command", required=True)
     run = commands.add_parser("run", help="measure workloads against their reference loops")
-    _add_run_options(run, memory_default="off", selection="the in-process workloads")
+    _add_run_options(run, memory_default="off", selection="every workload but the Kafka ones")
     _add_selection_options(run)
     _add_report_options(run)
     run.set_defaults(bench_handler=_run)
@@ -136,7 +144,7 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> argparse._SubParsers
     )
     save.add_argument("--force", action="store_true", help="replace an existing baseline")
     _add_dir_option(save)
-    _add_run_options(save, memory_default="on", selection="the in-process workloads")
+    _add_run_options(save, memory_default="on", selection="every workload but the Kafka ones")
     _add_selection_options(save)
     save.set_defaults(bench_handler=_save)
     listing = stored.add_parser("list", help="list stored baselines")
@@ -165,14 +173,17 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> argparse._SubParsers
 
 
 def run_bench(args: argparse.Namespace, stream: TextIO, *, errors: TextIO | None = None) -> int:
-    """Run the parsed ``vsql bench`` command, writing reports to ``stream`` and progress and
-    usage errors to ``errors`` (default stderr); returns the exit code."""
+    """Run the parsed ``vsql bench`` command, writing reports to ``stream`` and progress, usage
+    errors and failed workloads to ``errors`` (default stderr); returns the exit code."""
     errors = errors if errors is not None else sys.stderr
     try:
         return args.bench_handler(args, stream, errors)
     except (BenchFileError, _UsageError) as error:
         errors.write(f"vsql bench: {error}\n")
         return EXIT_USAGE
+    except WorkloadFailedError as error:
+        errors.write(f"vsql bench: {error}\n")
+        return EXIT_FAILED
 
 
 @dataclass(frozen=True)
@@ -267,7 +278,7 @@ def _save(args: argparse.Namespace, stream: TextIO, errors: TextIO) -> int:
 
 
 def _list(args: argparse.Namespace, stream: TextIO, errors: TextIO) -> int:
-    write_baselines(baseline.list_baselines(args.dir), stream, directory=args.dir)
+    write_baselines(baseline.list_baselines(args.dir), stream, locations=baseline.locate(args.dir))
     return EXIT_OK
 
 

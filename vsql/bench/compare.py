@@ -7,6 +7,13 @@ A workload is a regression only when its normalized figure drops by more than th
 run itself showed is not a regression. Memory growth above ``MAX_MEMORY_GROWTH`` (peak RSS at N
 over N/10, in the current run) also fails. Workloads on one side only are reported, never failed.
 
+Throughput is judged only between runs over the same number of records: normalized figures move
+with the record count (warm-up weighs more in a short run, state and memory grow in a long one),
+so a run over 20,000 records against a baseline over 1,000,000 could pass or fail on the count
+alone. Such a workload gets ``Status.RECORDS_DIFFER`` (not failing, no delta) and
+``Comparison.records_warning`` names both counts; its current run's memory growth is still judged,
+since that compares the run with itself.
+
 Used by ``vsql bench compare`` and by the dashboard (``vsql tui``)::
 
     comparison = compare(current, load("main"), Tolerance.parse("10%"))
@@ -75,6 +82,8 @@ class Status(Enum):
     """In the baseline, not in the current run."""
     NEW = "new"
     """In the current run, not in the baseline."""
+    RECORDS_DIFFER = "records differ"
+    """Both runs measured it, over different record counts: throughput is not judged."""
 
     @property
     def is_failing(self) -> bool:
@@ -91,10 +100,11 @@ class WorkloadComparison:
         baseline_records_per_s, current_records_per_s: absolute throughput.
         baseline_normalized, current_normalized: throughput over the reference loop's.
         delta_pct: change of the normalized figure, in percent of the baseline's (-12.5 = 12.5 %
-            slower); None unless both sides measured the workload.
+            slower); None unless both sides measured the workload over the same record count.
         noise_pct: the larger run-to-run spread of the two runs, in percent: a change within it is
-            not judged.
+            not judged; None with the delta.
         baseline_memory_growth, current_memory_growth: peak RSS at N over N/10.
+        baseline_records, current_records: records per timed run.
     """
 
     name: str
@@ -107,6 +117,15 @@ class WorkloadComparison:
     noise_pct: float | None
     baseline_memory_growth: float | None
     current_memory_growth: float | None
+    baseline_records: int | None
+    current_records: int | None
+
+    @property
+    def records_differ(self) -> bool:
+        """True when both runs measured the workload, over different record counts."""
+        return None not in (self.baseline_records, self.current_records) and (
+            self.baseline_records != self.current_records
+        )
 
 
 @dataclass(frozen=True)
@@ -123,6 +142,26 @@ class Comparison:
         """True when any workload regressed or its memory grew beyond ``MAX_MEMORY_GROWTH``."""
         return any(row.status.is_failing for row in self.rows)
 
+    def records_warning(self) -> str | None:
+        """A sentence naming the workloads measured over another record count than the
+        baseline's, with both counts; None when every workload of both runs had the same count."""
+        groups: dict[tuple[int, int], list[str]] = {}
+        for row in self.rows:
+            if row.records_differ:
+                assert row.current_records is not None and row.baseline_records is not None
+                groups.setdefault((row.current_records, row.baseline_records), []).append(row.name)
+        if not groups:
+            return None
+        counts = "; ".join(
+            f"{', '.join(names)}: {current:,} records, baseline {baseline:,}"
+            for (current, baseline), names in groups.items()
+        )
+        advice = f"; run with --records {next(iter(groups))[1]}" if len({b for _, b in groups}) == 1 else ""
+        return (
+            f"measured over another record count than the baseline ({counts}): throughput not judged, "
+            f"since normalized figures depend on the record count{advice}"
+        )
+
     def row(self, name: str) -> WorkloadComparison:
         """The row of workload ``name``; raises KeyError when neither run has it."""
         for row in self.rows:
@@ -131,10 +170,14 @@ class Comparison:
         raise KeyError(name)
 
 
+def _grew(growth: float | None) -> bool:
+    return growth is not None and growth > MAX_MEMORY_GROWTH
+
+
 def _status(delta: float, *, noise: float, tolerance: Tolerance, growth: float | None) -> Status:
     if -delta > tolerance.fraction and -delta > noise:
         return Status.REGRESSION
-    if growth is not None and growth > MAX_MEMORY_GROWTH:
+    if _grew(growth):
         return Status.MEMORY_GROWTH
     if delta > tolerance.fraction and delta > noise:
         return Status.IMPROVEMENT
@@ -149,6 +192,8 @@ def _row(
         status = Status.NEW
     elif cur is None:
         status = Status.MISSING
+    elif cur.records != base.records:
+        status = Status.MEMORY_GROWTH if _grew(cur.memory_growth) else Status.RECORDS_DIFFER
     else:
         delta = cur.normalized / base.normalized - 1
         noise = max(cur.spread, base.spread)
@@ -164,6 +209,8 @@ def _row(
         noise_pct=None if noise is None else 100 * noise,
         baseline_memory_growth=base.memory_growth if base else None,
         current_memory_growth=cur.memory_growth if cur else None,
+        baseline_records=base.records if base else None,
+        current_records=cur.records if cur else None,
     )
 
 

@@ -12,7 +12,7 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -27,7 +27,16 @@ from vsql.engine.pipeline import Pipeline
 from vsql.engine.sql.statements import compile_query
 from vsql.io.formats.json import JsonDecoder
 
-__all__ = ["Measurement", "measure", "measure_reference", "peak_in_child", "peak_rss_mb", "run_streaming"]
+__all__ = [
+    "Measurement",
+    "generated_trades",
+    "measure",
+    "measure_reference",
+    "peak_in_child",
+    "peak_rss_mb",
+    "run_streaming",
+    "timed_passes",
+]
 
 BATCH_ROWS = 65_536
 
@@ -80,18 +89,19 @@ class _Engine:
             self._pipeline.finish()
 
 
-def _spec(work: Workload, records: int) -> EventSpec:
-    return EventSpec(kind="trades", count=records, keys=work.keys, seed=7)
+def generated_trades(work: Workload, records: int) -> Iterator[pa.RecordBatch]:
+    """The seeded trades every run of ``work`` over ``records`` reads, in batches of ``BATCH_ROWS``."""
+    return generate(EventSpec(kind="trades", count=records, keys=work.keys, seed=7), batch_rows=BATCH_ROWS)
 
 
 def _inputs(work: Workload, records: int) -> list[pa.RecordBatch] | list[bytes]:
-    batches = list(generate(_spec(work, records), batch_rows=BATCH_ROWS))
+    batches = list(generated_trades(work, records))
     if work.input is InputKind.NDJSON:
         return [to_ndjson(batch) for batch in batches]
     return batches
 
 
-def _timed_passes(one_pass: Callable[[], float], min_seconds: float) -> tuple[int, float]:
+def timed_passes(one_pass: Callable[[], float], min_seconds: float) -> tuple[int, float]:
     """Call ``one_pass`` (it returns the seconds it timed) until the passes add up to
     ``min_seconds``, once at least: (passes, seconds)."""
     passes, seconds = 0, 0.0
@@ -121,7 +131,7 @@ def measure(work: Workload, records: int, *, min_seconds: float = MIN_TIMED_S) -
         peak_state_slots = max(peak_state_slots, engine.peak_state_slots)
         return seconds
 
-    passes, seconds = _timed_passes(one_pass, min_seconds)
+    passes, seconds = timed_passes(one_pass, min_seconds)
     p50, p95, p99 = (1e3 * float(np.percentile(latencies, q)) for q in (50, 95, 99))
     return Measurement(
         records=passes * records,
@@ -134,7 +144,7 @@ def measure(work: Workload, records: int, *, min_seconds: float = MIN_TIMED_S) -
 def measure_reference(work: Workload, records: int, *, min_seconds: float = MIN_TIMED_S) -> Measurement:
     """Time the per-record Python loop ``work.reference`` on the same records, in as many passes
     as it takes to run ``min_seconds`` (one at least)."""
-    batches = list(generate(_spec(work, records), batch_rows=BATCH_ROWS))
+    batches = list(generated_trades(work, records))
     if work.reference == "json_loop":
         lines = [line for batch in batches for line in to_ndjson(batch).splitlines()]
         loop = partial(references.json_loop, lines)
@@ -147,7 +157,7 @@ def measure_reference(work: Workload, records: int, *, min_seconds: float = MIN_
         loop()
         return time.perf_counter() - started
 
-    passes, seconds = _timed_passes(one_pass, min_seconds)
+    passes, seconds = timed_passes(one_pass, min_seconds)
     return Measurement(records=passes * records, seconds=seconds, batch_latency_ms=(0, 0, 0))
 
 
@@ -183,7 +193,7 @@ def run_streaming(name: str, records: int) -> dict[str, float]:
 
 
 def _stream_through(engine: _Engine, work: Workload, records: int) -> None:
-    for batch in generate(_spec(work, records), batch_rows=BATCH_ROWS):
+    for batch in generated_trades(work, records):
         engine.feed(to_ndjson(batch) if work.input is InputKind.NDJSON else batch)
     engine.finish()
 

@@ -7,6 +7,7 @@ window), the tumbling workload's query, one record at a time in plain Python dic
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 __all__ = ["dict_loop", "json_loop"]
 
@@ -25,8 +26,9 @@ def _fold(state: dict[tuple[int, str], list[float]], record: dict) -> None:
     entry[4] = max(entry[4], price)
 
 
-def json_loop(lines: list[bytes]) -> int:
-    """``json.loads`` per line, then the dict aggregation; returns the number of groups."""
+def json_loop(lines: Iterable[bytes]) -> int:
+    """``json.loads`` per line (a list, or an open file), then the dict aggregation; returns the
+    number of groups."""
     state: dict[tuple[int, str], list[float]] = {}
     for line in lines:
         _fold(state, json.loads(line))

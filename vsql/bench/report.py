@@ -1,20 +1,20 @@
 """Reports of bench runs and comparisons: rich tables for the terminal, Markdown for files.
 
 Terminal tables go to an explicit stream through a rich ``Console`` (colour only on a terminal):
-regressions and memory growth in red, improvements in green, workloads on one side only dimmed.
+regressions and memory growth in red, improvements in green, workloads on one side only dimmed,
+workloads measured over another record count than the baseline's in yellow.
 Markdown reports carry the same figures plus the run's context (versions, machine, date).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
 from rich.table import Table
 
-from vsql.bench.baseline import BaselineInfo
+from vsql.bench.baseline import BaselineInfo, Locations
 from vsql.bench.compare import MAX_MEMORY_GROWTH, Comparison, Status, WorkloadComparison
 from vsql.bench.result import BenchRun, WorkloadResult
 
@@ -26,6 +26,7 @@ _STYLES = {
     Status.IMPROVEMENT: "green",
     Status.MISSING: "dim",
     Status.NEW: "dim",
+    Status.RECORDS_DIFFER: "yellow",
 }
 
 _RUN_COLUMNS = (
@@ -144,7 +145,8 @@ def write_run(run: BenchRun, stream: TextIO) -> None:
 
 
 def write_comparison(comparison: Comparison, stream: TextIO) -> None:
-    """A table of ``comparison`` (regressions in red), the verdict and any machine differences."""
+    """A table of ``comparison`` (regressions in red), the verdict, and warnings of machine and
+    record count differences."""
     rows = [(_comparison_cells(row), _STYLES.get(row.status)) for row in comparison.rows]
     console = _console(stream)
     console.print(_table(_COMPARE_COLUMNS, rows, text=_COMPARE_TEXT))
@@ -155,6 +157,9 @@ def write_comparison(comparison: Comparison, stream: TextIO) -> None:
             "absolute figures do not compare, normalized ones roughly do",
             style="yellow",
         )
+    records = comparison.records_warning()
+    if records is not None:
+        console.print(f"warning: {records}", style="yellow", markup=False)
 
 
 def _markdown_table(
@@ -181,7 +186,7 @@ def run_markdown(run: BenchRun) -> str:
 
 def comparison_markdown(comparison: Comparison, *, current: BenchRun, baseline: BenchRun, name: str) -> str:
     """A Markdown report of ``comparison`` against baseline ``name``: both runs' context, the
-    verdict, machine differences, and one row per workload (failing ones in bold)."""
+    verdict, machine and record count differences, and one row per workload (failing ones in bold)."""
     table = _markdown_table(
         _COMPARE_COLUMNS,
         ((_comparison_cells(row), row.status.is_failing) for row in comparison.rows),
@@ -193,6 +198,7 @@ def comparison_markdown(comparison: Comparison, *, current: BenchRun, baseline: 
         f"- current: {_run_context(current)}",
         f"- baseline `{name}`: {_run_context(baseline)}",
         *(f"- **machine differs**: {difference}" for difference in comparison.machine_differences),
+        *(f"- **records differ**: {records}" for records in [comparison.records_warning()] if records),
         "",
         f"**{_verdict(comparison)}**",
         "",
@@ -201,15 +207,22 @@ def comparison_markdown(comparison: Comparison, *, current: BenchRun, baseline: 
     return "\n".join(lines)
 
 
-def write_baselines(infos: list[BaselineInfo], stream: TextIO, *, directory: Path) -> None:
-    """A table of stored baselines: name, date, machine and workloads (or a line saying there
-    are none in ``directory``)."""
+def write_baselines(infos: list[BaselineInfo], stream: TextIO, *, locations: Locations) -> None:
+    """A line naming the folders read (``locations``) and what chose them, then per folder holding
+    any of ``infos`` (in the order read), its path and a table of its baselines: name, date,
+    machine and workloads."""
+    stream.write(f"baselines in {locations.describe()} (chosen by {locations.origin})\n")
     if not infos:
-        stream.write(f"no baselines in {directory}\n")
+        stream.write("no baselines\n")
         return
-    rows = [
-        ([info.name, info.timestamp, info.machine.describe(), ", ".join(info.workloads)], None)
-        for info in infos
-    ]
-    table = _table(_BASELINE_COLUMNS, rows, text=_BASELINE_COLUMNS)
-    _console(stream).print(table)
+    console = _console(stream)
+    for folder in locations.search:
+        rows = [
+            ([info.name, info.timestamp, info.machine.describe(), ", ".join(info.workloads)], None)
+            for info in infos
+            if info.path.parent == folder
+        ]
+        if not rows:
+            continue
+        console.print(f"{folder}:", markup=False, highlight=False, soft_wrap=True)
+        console.print(_table(_BASELINE_COLUMNS, rows, text=_BASELINE_COLUMNS))

@@ -1,7 +1,7 @@
 """Bench run documents: a run's per-workload results plus what it ran on, as versioned JSON.
 
 A ``BenchRun`` is what ``vsql bench run --json PATH`` writes and what a baseline file
-(``bench/baselines/NAME.json``) holds: the same format, ``"format": 1``. Derived figures
+(``NAME.json``, see ``vsql.bench.baseline``) holds: the same format, ``"format": 1``. Derived figures
 (``normalized``, ``peak_rss_mb``, ``memory_growth``) are written for readers of the JSON and
 recomputed, not trusted, when a document is read back.
 """

@@ -20,6 +20,7 @@ from vsql.bench.workloads import InputKind, Workload, workload
 
 if TYPE_CHECKING:
     from vsql.bench.kafka import KafkaInputs
+    from vsql.bench.process import ProcessInputs
 
 __all__ = ["PairedRuns", "run_workloads", "summarize_pairs"]
 
@@ -69,7 +70,8 @@ def run_workloads(
         repeat: timed runs per workload, each right after a run of its reference loop; the
             medians are reported, with the relative spread of the per-pair ratios.
         memory: also measure peak RSS at ``records // 10`` and at ``records`` in fresh child
-            processes (not for Kafka workloads, whose inputs live in this process's broker).
+            processes (only for in-process workloads: Kafka ones' inputs live in this process's
+            broker, whole-process ones are child processes already).
         min_seconds: an in-memory run passes over its records again until it has run this
             long (``MIN_TIMED_S``; 0 for one pass, as the CI smoke run does).
         progress: called with the name of each workload before it runs.
@@ -85,10 +87,15 @@ def run_workloads(
             from vsql.bench.kafka import KafkaInputs  # noqa: PLC0415 - starts a broker only when needed
 
             kafka = stack.enter_context(KafkaInputs())
+        files = None
+        if any(work.input is InputKind.CLI for work in works):
+            from vsql.bench.process import ProcessInputs  # noqa: PLC0415 - only for whole-process workloads
+
+            files = stack.enter_context(ProcessInputs())
         for work in works:
             if progress is not None:
                 progress(work.name)
-            runs = _Runs(work, kafka=kafka, min_seconds=min_seconds)
+            runs = _Runs(work, kafka=kafka, files=files, min_seconds=min_seconds)
             runs.once(min(records, 50_000))
             paired = summarize_pairs([runs.pair(records) for _ in range(repeat)])
             results.append(
@@ -109,8 +116,9 @@ def run_workloads(
 
 
 def _memory_points(work: Workload, records: int) -> tuple[tuple[int, float], ...]:
-    """Peak RSS of fresh processes running ``work`` over N/10 and N records; none for Kafka."""
-    if work.input is InputKind.KAFKA:
+    """Peak RSS of fresh processes running ``work`` over N/10 and N records; none for Kafka and
+    whole-process workloads."""
+    if work.input in (InputKind.KAFKA, InputKind.CLI):
         return ()
     return tuple(
         (count, peak_in_child(work.name, count)["peak_rss_mb"]) for count in (max(records // 10, 1), records)
@@ -118,17 +126,29 @@ def _memory_points(work: Workload, records: int) -> tuple[tuple[int, float], ...
 
 
 class _Runs:
-    """Timed runs of one workload and of its reference, in-process or from the embedded broker."""
+    """Timed runs of one workload and of its reference: in-process, from the embedded broker, or
+    as child processes over a file."""
 
-    def __init__(self, work: Workload, *, kafka: KafkaInputs | None, min_seconds: float) -> None:
+    def __init__(
+        self,
+        work: Workload,
+        *,
+        kafka: KafkaInputs | None,
+        files: ProcessInputs | None,
+        min_seconds: float,
+    ) -> None:
         self._work = work
         self._kafka = kafka
+        self._files = files
         self._min_seconds = min_seconds
 
     def once(self, records: int) -> Measurement:
         if self._work.input is InputKind.KAFKA:
             assert self._kafka is not None
             return self._kafka.measure(self._work, records)
+        if self._work.input is InputKind.CLI:
+            assert self._files is not None
+            return self._files.measure(self._work, records, min_seconds=self._min_seconds)
         return measure(self._work, records, min_seconds=self._min_seconds)
 
     def pair(self, records: int) -> tuple[Measurement, Measurement]:
@@ -140,4 +160,7 @@ class _Runs:
         if self._work.input is InputKind.KAFKA:
             assert self._kafka is not None
             return self._kafka.measure_reference(self._work.reference, records)
+        if self._work.input is InputKind.CLI:
+            assert self._files is not None
+            return self._files.measure_reference(self._work, records, min_seconds=self._min_seconds)
         return measure_reference(self._work, records, min_seconds=self._min_seconds)

@@ -10,6 +10,10 @@ tier, or the whole query through ``run_query``) and are measured against a bare
 8-partition topic; its reference is the same run with 1 worker, so its normalized figure is the
 speed-up (see ``vsql.bench.workers``).
 ``decode_json`` has no query: it measures NDJSON decoding alone.
+``cli`` workloads time a whole ``vsql -e`` child process over an NDJSON file (start-up, imports,
+reading, decoding, the query and writing its JSON results), against a child process running the
+per-record ``json.loads`` loop over the same file (``JSON_LOOP_PROCESS``; see
+``vsql.bench.process``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from enum import Enum
 __all__ = [
     "BARE_CONSUME",
     "DEFAULT_WORKLOADS",
+    "JSON_LOOP_PROCESS",
     "ONE_WORKER",
     "WORKLOADS",
     "InputKind",
@@ -38,6 +43,8 @@ class InputKind(Enum):
     ARROW = "arrow"
     NDJSON = "ndjson"
     KAFKA = "kafka"
+    CLI = "cli"
+    """An NDJSON file read by a ``vsql -e`` child process."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,8 @@ BARE_CONSUME = "bare_consume"
 """The reference of Kafka workloads: a bare confluent-kafka ``consume(num_messages=...)`` loop."""
 ONE_WORKER = "one_worker"
 """The reference of worker workloads: the same query and topic with one worker process."""
+JSON_LOOP_PROCESS = "json_loop_process"
+"""The reference of ``cli`` workloads: a child process running ``json_loop`` over the same file."""
 
 _TUMBLING = f"SELECT symbol, {_AGGREGATES} FROM trades GROUP BY symbol WINDOW TUMBLING(1s) EMIT FINAL"
 
@@ -82,6 +91,13 @@ WORKLOADS: dict[str, Workload] = {
             InputKind.NDJSON,
             "json_loop",
             "the tumbling query from NDJSON bytes, decoding included",
+        ),
+        Workload(
+            "cli_tumbling_ndjson",
+            _TUMBLING,
+            InputKind.CLI,
+            JSON_LOOP_PROCESS,
+            "the whole `vsql -e` process running the tumbling query over an NDJSON file",
         ),
         Workload(
             "decode_json",

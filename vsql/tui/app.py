@@ -20,7 +20,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Static
 
-from vsql.bench.baseline import DEFAULT_DIR
 from vsql.repl.candidates import NameSource
 from vsql.runtime import JobKind, Runtime
 from vsql.tui.connection import Connection, RuntimeOpener
@@ -62,7 +61,8 @@ class VsqlApp(App[None]):
         open_runtime: opens the session at start (blocking; called in a worker).
         switch_runtime: opens the session of a broker switch (F3).
         sql: the editor's initial text.
-        baselines: the folder of stored bench baselines.
+        baselines: the folder of stored bench baselines (default: ``vsql bench``'s, see
+            ``vsql.bench.baseline.locate``).
         bench: what the regression view's "Run bench" measures.
         poll_s: seconds between refreshes of the queries list and background-query metrics.
     """
@@ -88,7 +88,7 @@ class VsqlApp(App[None]):
         *,
         switch_runtime: RuntimeOpener,
         sql: str = DEFAULT_SQL,
-        baselines: Path = DEFAULT_DIR,
+        baselines: Path | None = None,
         bench: BenchPlan = DEFAULT_BENCH,
         poll_s: float = 1.0,
     ) -> None:

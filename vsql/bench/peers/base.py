@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from vsql.bench.workloads import Workload
 
 __all__ = [
+    "PEER_REQUIREMENTS",
     "RESULT_SCHEMA",
     "BatchPeer",
     "Peer",
@@ -55,6 +56,17 @@ RESULT_SCHEMA = pa.schema(
     ]
 )
 """The rows every peer's ``results`` returns: one per (symbol, window), bounds in epoch ms."""
+
+
+PEER_REQUIREMENTS = {
+    "quixstreams": "quixstreams>=3",
+    "bytewax": "bytewax>=0.21",
+    "polars": "polars>=1",
+    "duckdb": "duckdb>=1.1",
+}
+"""The requirement that installs each peer's package, as the ``peers`` extra of pyproject.toml
+lists it: a skip message names it, so ``pip install`` of that line installs what is missing
+whether or not vsql's own installed metadata knows the extra."""
 
 
 class Setup(Enum):
@@ -201,11 +213,15 @@ class BatchPeer(ABC):
 
 
 def missing_module(module: str, *, package: str) -> str | None:
-    """None when ``module`` imports, else a reason naming ``package`` and the ``vsql[peers]`` extra."""
+    """None when ``module`` imports, else a reason naming the command that installs ``package``
+    (a key of ``PEER_REQUIREMENTS``) and the ``vsql[peers]`` extra that holds it."""
     try:
         importlib.import_module(module)
     except ImportError as error:
-        return f"{package} is not installed ({error}); pip install 'vsql[peers]'"
+        return (
+            f"{package} is not installed ({error}); pip install '{PEER_REQUIREMENTS[package]}' "
+            "(part of the vsql[peers] extra)"
+        )
     return None
 
 

@@ -34,8 +34,8 @@ latency, memory, watermark and consumer lag.
 it to follow its metrics. `SET 'key' = 'value'` sets a session property.
 
 The regression view compares a run (run the workloads, or load a saved bench JSON) with a stored
-baseline from `bench/baselines/`, workload by workload, on throughput normalized to a reference
-loop measured in the same run; a regression beyond the tolerance shows in red.
+baseline (those `vsql bench baseline list` shows), workload by workload, on throughput normalized
+to a reference loop measured in the same run; a regression beyond the tolerance shows in red.
 
 Press Escape to close this help.
 """

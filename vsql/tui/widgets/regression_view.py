@@ -1,7 +1,8 @@
 """The regression view: a bench run against a stored baseline, workload by workload.
 
 The current run comes from running the bench workloads (in a worker) or from a saved bench JSON
-(``vsql bench run --json PATH``); the baseline from ``bench/baselines/NAME.json``. The verdict is
+(``vsql bench run --json PATH``); the baseline from the folders ``vsql bench compare`` reads
+(``vsql.bench.baseline.locate``). The verdict is
 ``vsql.bench.compare.compare``'s, the same as ``vsql bench compare``: normalized throughput
 (records/s over a reference loop measured in the same run), delta in percent, and the status,
 red on a regression or memory growth. A bar shows current over baseline, the mark at 1.0.
@@ -22,7 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
 
-from vsql.bench.baseline import DEFAULT_DIR, list_baselines, load
+from vsql.bench.baseline import list_baselines, load, locate
 from vsql.bench.compare import DEFAULT_TOLERANCE, Comparison, Status, Tolerance, WorkloadComparison, compare
 from vsql.bench.measure import MIN_TIMED_S
 from vsql.bench.result import BenchFileError, BenchRun
@@ -42,6 +43,7 @@ _STATUS_STYLES = {
     Status.IMPROVEMENT: "green",
     Status.MISSING: "dim",
     Status.NEW: "dim",
+    Status.RECORDS_DIFFER: "yellow",
     Status.OK: "",
 }
 COLUMNS = ("workload", "base x ref", "now x ref", "delta", "current / baseline", "status")
@@ -82,7 +84,7 @@ def row_cells(row: WorkloadComparison) -> tuple[Text, ...]:
 
 
 def summary_text(comparison: Comparison, *, baseline: str, current: str) -> Text:
-    """The verdict line, and how the machines differ when they do."""
+    """The verdict line, and how the machines and record counts differ when they do."""
     failing = [row.name for row in comparison.rows if row.status.is_failing]
     if failing:
         verdict = Text(f"REGRESSION in {', '.join(failing)}", style="bold red")
@@ -91,6 +93,9 @@ def summary_text(comparison: Comparison, *, baseline: str, current: str) -> Text
     text = Text.assemble(f"{current} vs baseline {baseline} (tolerance {comparison.tolerance}): ", verdict)
     if comparison.machine_differences:
         text.append(f"\nother machine: {'; '.join(comparison.machine_differences)}", style="yellow")
+    records = comparison.records_warning()
+    if records is not None:
+        text.append(f"\n{records}", style="yellow")
     return text
 
 
@@ -136,7 +141,8 @@ class RegressionScreen(Screen[None]):
     """Pick a baseline, load or run a current run, and see the comparison.
 
     Args:
-        directory: where baselines are stored.
+        directory: where baselines are stored (default: ``vsql bench``'s folders, see
+            ``vsql.bench.baseline.locate``).
         bench: what "Run bench" measures.
     """
 
@@ -146,7 +152,7 @@ class RegressionScreen(Screen[None]):
         Binding("ctrl+b", "run_bench", "Run bench"),
     ]
 
-    def __init__(self, *, directory: Path = DEFAULT_DIR, bench: BenchPlan = DEFAULT_BENCH) -> None:
+    def __init__(self, *, directory: Path | None = None, bench: BenchPlan = DEFAULT_BENCH) -> None:
         super().__init__()
         self._directory = directory
         self._bench = bench
@@ -165,7 +171,9 @@ class RegressionScreen(Screen[None]):
             yield Input(placeholder="bench JSON to load", id="current-path")
             yield Input(DEFAULT_TOLERANCE, id="tolerance")
             yield Button("Run bench", id="run-bench")
-        yield Label(f"baselines in {self._directory}: {len(names)}", id="regression-summary")
+        yield Label(
+            f"baselines in {locate(self._directory).describe()}: {len(names)}", id="regression-summary"
+        )
         table: DataTable[Text] = DataTable(id="comparison", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="bench-status")
