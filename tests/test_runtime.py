@@ -23,8 +23,10 @@ def test_unbound_source_without_a_broker_is_a_clear_input_error() -> None:
 def test_run_finite_counts_records_rows_and_dead_letters() -> None:
     decoder = JsonDecoder()
     blocks = [
-        decoder.decode(b'{"_timestamp": 100, "symbol": "A"}\n{"_timestamp": 1500, "symbol": "A"}\nbad\n'),
-        decoder.decode(b'{"_timestamp": 200, "symbol": "B"}\n'),
+        decoder.decode_block(
+            b'{"_timestamp": 100, "symbol": "A"}\n{"_timestamp": 1500, "symbol": "A"}\nbad\n'
+        ),
+        decoder.decode_block(b'{"_timestamp": 200, "symbol": "B"}\n'),
     ]
     tables: list[pa.Table] = []
     stats = run_finite(compile_query(SQL), blocks, on_rows=tables.append)
@@ -34,7 +36,7 @@ def test_run_finite_counts_records_rows_and_dead_letters() -> None:
 
 
 def test_hold_keeps_windows_open() -> None:
-    block = JsonDecoder().decode(b'{"_timestamp": 100, "symbol": "A"}\n')
+    block = JsonDecoder().decode_block(b'{"_timestamp": 100, "symbol": "A"}\n')
     stats = run_finite(compile_query(SQL), [block], on_rows=lambda rows: None, finish=False)
     assert stats.rows_out == 0
 

@@ -14,6 +14,7 @@ import signal
 import sys
 
 from vsql.engine.sql.statements import compile_query
+from vsql.io.formats.json import JsonDecoder
 from vsql.io.kafka.brokers import LiveBroker
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.producer import JsonProducer
@@ -40,6 +41,7 @@ def main() -> None:
         broker.consumer_config,
         args.source,
         group_id=args.group,
+        decoder=JsonDecoder(),
         batch_size=2000,
         overrides={"session.timeout.ms": 6000, "heartbeat.interval.ms": 500},
     )

@@ -22,6 +22,7 @@ from vsql.engine.sql.plan import LogicalPlan
 from vsql.engine.sql.statements import SetStatement, UnsetStatement, compile_statement
 from vsql.io.errors import InputError
 from vsql.io.files import read_file
+from vsql.io.formats.decoder import Format, message_decoder
 from vsql.io.kafka.brokers import Broker, ensure_topic
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.producer import JsonProducer
@@ -193,8 +194,8 @@ class Session:
             self.broker.consumer_config,
             topic,
             group_id=group_id,
+            decoder=message_decoder(Format.JSON, projection=plan.input_columns),
             tier=settings.consumer_tier,
-            projection=plan.input_columns,
         )
         return KafkaSource(consumer, until_caught_up=until_caught_up)
 

@@ -2,9 +2,10 @@
 
 ``TopicConsumer`` subscribes to one topic in a consumer group and yields ``Decoded`` batches
 (value fields plus ``_key``, ``_timestamp``, ``_partition``, ``_offset``; undecodable values as
-dead letters), decoded a batch at a time by ``JsonDecoder.decode_messages``. The only per-message
-Python work is reading each message's value, key, timestamp, partition, offset and error, which
-the client API forces.
+dead letters), decoded a batch at a time by the ``MessageDecoder`` it is given (one per consumer,
+chosen by the topic's value format with ``formats.decoder.message_decoder``). The only
+per-message Python work is reading each message's value, key, timestamp, partition, offset and
+error, which the client API forces.
 
 Offsets are never committed automatically: the caller commits what it has safely emitted with
 ``commit``. End-of-partition events make ``caught_up`` true, so a caller can read a finite topic
@@ -23,12 +24,11 @@ from operator import itemgetter
 from typing import Any, Self
 
 import numpy as np
-import pyarrow as pa
 from confluent_kafka import OFFSET_INVALID, Consumer, KafkaError, KafkaException, Message, TopicPartition
 
 from vsql.engine.settings import ConsumerTier
 from vsql.io.formats.decoded import Decoded
-from vsql.io.formats.json import JsonDecoder
+from vsql.io.formats.decoder import MessageDecoder
 from vsql.io.kafka.admin import DEFAULT_TIMEOUT_S, wait_for_topic
 from vsql.io.kafka.config import CONSUMER_DEFAULTS, client_config
 from vsql.io.kafka.errors import BrokerError, RebalancingError
@@ -65,12 +65,13 @@ class TopicConsumer:
         consumer_config: the broker's consumer properties (``Broker.consumer_config``).
         topic: the topic to read.
         group_id: the consumer group (offsets are committed for it).
+        decoder: decodes the message values; this consumer alone calls it, batch after batch in
+            fetch order, from the thread that prepares fetched batches (the fetch thread with the
+            ``dedicated`` tier). It keeps its learnt schema across rebalances.
         tier: how messages are fetched (see ``tiers.py``).
         auto_offset_reset: where to start without a committed offset: ``earliest`` or ``latest``.
         batch_size: messages per fetched batch.
         queue_chunks: batches the ``dedicated`` tier prefetches at most.
-        projection: value fields to decode (case-insensitive), None for all.
-        schema: value fields known in advance.
         wait_for_topic_s: how long to wait for a missing topic; None fails at once.
         timeout_s: bound of broker requests (metadata, commits, watermarks), in seconds.
         overrides: librdkafka properties over vsql's consumer defaults (``CONSUMER_DEFAULTS``).
@@ -86,12 +87,11 @@ class TopicConsumer:
         topic: str,
         *,
         group_id: str,
+        decoder: MessageDecoder,
         tier: ConsumerTier = ConsumerTier.BUFFERED,
         auto_offset_reset: str = "earliest",
         batch_size: int = DEFAULT_BATCH_SIZE,
         queue_chunks: int = 4,
-        projection: Collection[str] | None = None,
-        schema: pa.Schema | None = None,
         wait_for_topic_s: float | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         overrides: Mapping[str, Any] | None = None,
@@ -100,7 +100,7 @@ class TopicConsumer:
         self.tier = tier
         self._bootstrap = str(consumer_config.get("bootstrap.servers", "?"))
         self._timeout_s = timeout_s
-        self._decoder = JsonDecoder(projection=projection, schema=schema)
+        self._decoder = decoder
         settings = {"group.id": group_id, "auto.offset.reset": auto_offset_reset}
         self._config = client_config(
             CONSUMER_DEFAULTS, consumer_config, settings, overrides or {}, error_cb=self._on_client_error

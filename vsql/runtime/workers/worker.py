@@ -34,6 +34,7 @@ from vsql.engine.columns import PARTITION
 from vsql.engine.settings import ConsumerTier, ScanBoundedMode
 from vsql.engine.sql.plan import LogicalPlan
 from vsql.io.formats.decoded import Decoded
+from vsql.io.formats.decoder import Format, message_decoder
 from vsql.io.kafka.brokers import Broker, ensure_topic
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.errors import BrokerError, log_level
@@ -196,9 +197,10 @@ class _Worker:
             broker.consumer_config,
             topic,
             group_id=group,
+            decoder=message_decoder(
+                Format.JSON, projection=projection, schema=ORIGIN_SCHEMA if reads_repartition else None
+            ),
             tier=tier,
-            projection=projection,
-            schema=ORIGIN_SCHEMA if reads_repartition else None,
             wait_for_topic_s=30.0 if reads_repartition else None,
         )
         self._dead_letters = self._dead_letter_sink(broker)
