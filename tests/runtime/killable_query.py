@@ -51,7 +51,7 @@ def main() -> None:
         # commit can fail on a busy broker), so the restart has somewhere to resume from.
         if args.kill_after is not None and stats.records_in >= args.kill_after:
             committed = consumer.committed()
-            if any(offset > 0 for offset in committed.values()):
+            if any(c.offset > 0 for c in committed.values()):
                 sys.stderr.write(f"killed after {stats.records_in} records; committed {committed}\n")
                 sys.stderr.flush()
                 os.kill(os.getpid(), signal.SIGKILL)

@@ -15,6 +15,7 @@ from vsql.engine.settings import ConsumerTier
 from vsql.io.formats.json import JsonDecoder
 from vsql.io.kafka import consumer as consumer_module
 from vsql.io.kafka.brokers import EmbeddedBroker
+from vsql.io.kafka.committed import Committed
 from vsql.io.kafka.consumer import TopicConsumer, _commit_error
 from vsql.io.kafka.errors import BrokerError, RebalancingError, TopicNotFoundError
 from vsql.io.kafka.producer import JsonProducer
@@ -111,7 +112,7 @@ def test_commit_then_a_new_member_of_the_group_resumes_there(
         ends = first.positions()
         assert sum(ends.values()) == 102
         first.commit({p: end - 1 for p, end in ends.items()})
-        assert first.committed() == {p: end - 1 for p, end in ends.items()}
+        assert first.committed() == {p: Committed(end - 1) for p, end in ends.items()}
     with TopicConsumer(broker.consumer_config, topic, group_id=group, decoder=JsonDecoder()) as second:
         resumed, _ = read_all(second)
     assert sorted(resumed["qty"].to_pylist()) == [1000, 1001]

@@ -1,4 +1,4 @@
-"""The consumer's seams: the decoder it is given."""
+"""The consumer's seams: the decoder it is given, and the one reader of the group's commits."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pytest
 from vsql.engine.settings import ConsumerTier
 from vsql.io.formats.decoded import Decoded, assemble_batch, dead_letter_table
 from vsql.io.formats.decoder import MessageDecoder
+from vsql.io.formats.json import JsonDecoder
 from vsql.io.kafka.brokers import EmbeddedBroker
+from vsql.io.kafka.committed import Committed
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.producer import JsonProducer
 
@@ -71,3 +73,23 @@ def test_the_consumer_decodes_with_the_decoder_it_is_given(
     threads = {thread for offsets, thread in decoder.calls if offsets}
     caller = threading.current_thread().name
     assert threads == ({"vsql-kafka-prefetch"} if tier is ConsumerTier.DEDICATED else {caller})
+
+
+@pytest.mark.parametrize("tier", [ConsumerTier.BUFFERED, ConsumerTier.DEDICATED])
+def test_committed_gives_offsets_and_metadata_of_all_or_some_partitions(
+    broker: EmbeddedBroker, topic_factory: Callable[[int], str], tier: ConsumerTier
+) -> None:
+    topic = topic_factory(3)
+    producer = JsonProducer(broker.client_config)
+    producer.produce_values(topic, [b'{"n": 1}'] * 6, partitions=[0, 0, 1, 1, 2, 2])
+    producer.flush()
+    with TopicConsumer(
+        broker.consumer_config, topic, group_id=f"g-{topic}", decoder=JsonDecoder(), tier=tier
+    ) as consumer:
+        list(consumer.batches(until_caught_up=True))
+        assert consumer.committed() == {}
+        consumer.commit({0: 2}, metadata="vsql:watermark_ms=10")
+        consumer.commit({2: 1})
+        assert consumer.committed() == {0: Committed(2, "vsql:watermark_ms=10"), 2: Committed(1)}
+        assert consumer.committed([2, 1]) == {2: Committed(1)}
+        assert consumer.committed([]) == {}

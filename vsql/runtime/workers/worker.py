@@ -289,19 +289,19 @@ class _Worker:
         self._tasks.clear()
         self._committed.clear()
         assigned = self._consumer.assigned
-        committed = self._consumer.committed_with_metadata(assigned)
+        committed = self._consumer.committed(assigned)
         try:
             self._consumer.seek(
-                {p: committed[p][0] if p in committed else OFFSET_BEGINNING for p in assigned}
+                {p: committed[p].offset if p in committed else OFFSET_BEGINNING for p in assigned}
             )
         except BrokerError as error:
             # A newer rebalance took the partition away; the next poll sees it and reassigns.
             logger.info("seek after a rebalance failed: %s", error)
         for partition in sorted(assigned):
-            metadata = committed.get(partition, (0, ""))[1]
+            metadata = committed[partition].metadata if partition in committed else ""
             self._tasks[partition] = self._task(partition, parse_watermark_metadata(metadata))
             if partition in committed:
-                self._committed[partition] = committed[partition][0]
+                self._committed[partition] = committed[partition].offset
         self.stats.rebalances += 1
         self.stats.refresh(self._tasks.values())
         self.stats.settle(time.time())
