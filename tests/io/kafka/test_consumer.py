@@ -24,8 +24,11 @@ from vsql.io.partitioner import key_partition
 
 
 def read_all(consumer: TopicConsumer) -> tuple[pa.Table, pa.Table]:
+    """Every row and dead letter until caught up. Batches fetched before a field was first seen
+    lack its column (partitions are fetched in no fixed order), so columns are unified by name."""
     decoded = list(consumer.batches(until_caught_up=True))
-    rows = pa.Table.from_batches([d.batch for d in decoded]) if decoded else pa.table({})
+    tables = [pa.Table.from_batches([d.batch]) for d in decoded]
+    rows = pa.concat_tables(tables, promote_options="permissive") if decoded else pa.table({})
     dead = pa.concat_tables([d.dead_letters for d in decoded]) if decoded else pa.table({})
     return rows, dead
 
