@@ -8,7 +8,8 @@ import pytest
 
 from vsql.engine.columns import OFFSET
 from vsql.io.errors import InputError
-from vsql.io.files import FileFormat, read_blocks, read_file
+from vsql.io.files import format_of, read_blocks, read_file
+from vsql.io.formats import Format
 
 
 def test_blocks_end_at_line_ends_and_cover_the_file(tmp_path: Path) -> None:
@@ -34,10 +35,23 @@ def test_ndjson_file_decodes_in_blocks_with_running_offsets(tmp_path: Path) -> N
 def test_csv_file_is_chosen_by_suffix(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("symbol,qty,_timestamp\nA,1,10\nB,2,20\n")
-    assert FileFormat.of(path) is FileFormat.CSV
+    assert format_of(path) is Format.CSV
+    assert format_of(tmp_path / "t.ndjson") is Format.JSON
     (decoded,) = list(read_file(path))
     assert decoded.batch.column("symbol").to_pylist() == ["A", "B"]
     assert decoded.batch.column("_timestamp").to_pylist() == [10, 20]
+
+
+def test_a_given_format_overrides_the_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text("symbol,qty\nA,1\n")
+    (decoded,) = list(read_file(path, file_format="csv"))
+    assert decoded.batch.column("qty").to_pylist() == [1]
+
+
+def test_an_unknown_format_fails_before_the_file_is_read(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="unknown input format 'xml'; formats are json, csv"):
+        read_file(tmp_path / "nope.xml", file_format="xml")
 
 
 def test_projection_is_passed_to_the_decoder(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ def _lines(*lines: str) -> bytes:
 
 
 def test_fast_path_decodes_values_and_system_columns() -> None:
-    decoded = JsonDecoder().decode(
+    decoded = JsonDecoder().decode_block(
         _lines(
             '{"_timestamp": 5, "_key": "k1", "symbol": "A", "price": 1.5}',
             '{"symbol": "B", "price": 2.5, "_partition": 1}',
@@ -41,61 +41,61 @@ def test_fast_path_decodes_values_and_system_columns() -> None:
 
 def test_offsets_count_lines_per_partition_across_blocks() -> None:
     decoder = JsonDecoder()
-    first = decoder.decode(_lines('{"a": 1}', '{"a": 2, "_partition": 1}', '{"a": 3}'))
-    second = decoder.decode(_lines('{"a": 4, "_partition": 1}', '{"a": 5}'))
+    first = decoder.decode_block(_lines('{"a": 1}', '{"a": 2, "_partition": 1}', '{"a": 3}'))
+    second = decoder.decode_block(_lines('{"a": 4, "_partition": 1}', '{"a": 5}'))
     assert first.batch.column(OFFSET).to_pylist() == [0, 0, 1]
     assert second.batch.column(OFFSET).to_pylist() == [1, 2]
 
 
 def test_blank_lines_and_empty_blocks_are_skipped() -> None:
     decoder = JsonDecoder()
-    assert decoder.decode(b"\n  \n").batch.num_rows == 0
-    decoded = decoder.decode(b'{"a": 1}\n\n\r\n{"a": 2}')
+    assert decoder.decode_block(b"\n  \n").batch.num_rows == 0
+    decoded = decoder.decode_block(b'{"a": 1}\n\n\r\n{"a": 2}')
     assert decoded.batch.column("a").to_pylist() == [1, 2]
     assert decoded.batch.column(OFFSET).to_pylist() == [0, 1]
 
 
 def test_schema_is_inferred_from_the_first_block_and_kept() -> None:
     decoder = JsonDecoder()
-    decoder.decode(_lines('{"symbol": "A", "qty": 1, "ok": true}'))
+    decoder.decode_block(_lines('{"symbol": "A", "qty": 1, "ok": true}'))
     assert decoder.schema == pa.schema([("symbol", pa.string()), ("qty", pa.int64()), ("ok", pa.bool_())])
-    later = decoder.decode(_lines('{"qty": 2}'))
+    later = decoder.decode_block(_lines('{"qty": 2}'))
     assert later.batch.schema.names[:3] == ["symbol", "qty", "ok"]
     assert later.batch.column("symbol").to_pylist() == [None]
 
 
 def test_a_field_first_seen_later_extends_the_schema() -> None:
     decoder = JsonDecoder()
-    decoder.decode(_lines('{"symbol": "A"}'))
-    decoded = decoder.decode(_lines('{"symbol": "B", "venue": "X"}'))
+    decoder.decode_block(_lines('{"symbol": "A"}'))
+    decoded = decoder.decode_block(_lines('{"symbol": "B", "venue": "X"}'))
     assert decoder.schema.names == ["symbol", "venue"]
     assert decoded.batch.column("venue").to_pylist() == ["X"]
 
 
 def test_ints_and_floats_in_one_block_become_float64() -> None:
-    decoded = JsonDecoder().decode(_lines('{"price": 1}', '{"price": 1.5}'))
+    decoded = JsonDecoder().decode_block(_lines('{"price": 1}', '{"price": 1.5}'))
     assert decoded.batch.schema.field("price").type == pa.float64()
     assert decoded.batch.column("price").to_pylist() == [1.0, 1.5]
 
 
 def test_an_int_column_widens_to_float64_when_a_later_block_has_floats() -> None:
     decoder = JsonDecoder()
-    decoder.decode(_lines('{"price": 1}'))
-    decoded = decoder.decode(_lines('{"price": 2.5}', '{"price": 3}'))
+    decoder.decode_block(_lines('{"price": 1}'))
+    decoded = decoder.decode_block(_lines('{"price": 2.5}', '{"price": 3}'))
     assert decoder.schema.field("price").type == pa.float64()
     assert decoded.batch.column("price").to_pylist() == [2.5, 3.0]
     assert decoded.dead_letters.num_rows == 0
 
 
 def test_iso_timestamps_stay_strings() -> None:
-    decoded = JsonDecoder().decode(_lines('{"at": "2024-01-01T00:00:00"}'))
+    decoded = JsonDecoder().decode_block(_lines('{"at": "2024-01-01T00:00:00"}'))
     assert decoded.batch.column("at").to_pylist() == ["2024-01-01T00:00:00"]
 
 
 def test_bad_lines_become_dead_letters_and_good_lines_survive() -> None:
     decoder = JsonDecoder()
-    decoder.decode(_lines('{"symbol": "A", "qty": 1}'))
-    decoded = decoder.decode(
+    decoder.decode_block(_lines('{"symbol": "A", "qty": 1}'))
+    decoded = decoder.decode_block(
         _lines(
             '{"symbol": "B", "qty": 2}',
             "this is not json",
@@ -122,13 +122,13 @@ def test_bad_lines_become_dead_letters_and_good_lines_survive() -> None:
 
 
 def test_first_block_with_a_conflict_keeps_the_first_type_seen() -> None:
-    decoded = JsonDecoder().decode(_lines('{"qty": 1}', '{"qty": "x"}', '{"qty": 2.5}'))
+    decoded = JsonDecoder().decode_block(_lines('{"qty": 1}', '{"qty": "x"}', '{"qty": 2.5}'))
     assert decoded.batch.column("qty").to_pylist() == [1.0, 2.5]
     assert decoded.dead_letters.column(REASON).to_pylist() == ["field 'qty': expected int64, got string"]
 
 
 def test_bad_system_fields_are_dead_letters() -> None:
-    decoded = JsonDecoder().decode(
+    decoded = JsonDecoder().decode_block(
         _lines('{"a": 1, "_timestamp": "noon"}', '{"a": 2, "_partition": -1}', '{"a": 3, "_key": 7}')
     )
     assert decoded.batch.column("a").to_pylist() == [3]
@@ -140,18 +140,18 @@ def test_bad_system_fields_are_dead_letters() -> None:
 
 def test_projection_decodes_only_the_named_fields_case_insensitively() -> None:
     decoder = JsonDecoder(projection={"SYMBOL"})
-    decoded = decoder.decode(_lines('{"symbol": "A", "price": 1}', '{"symbol": "B", "price": "bad"}'))
+    decoded = decoder.decode_block(_lines('{"symbol": "A", "price": 1}', '{"symbol": "B", "price": "bad"}'))
     assert decoded.batch.schema.names == ["symbol", KEY, TIMESTAMP, PARTITION, OFFSET]
     assert decoded.batch.column("symbol").to_pylist() == ["A", "B"]
     assert decoded.dead_letters.num_rows == 0
-    again = decoder.decode(_lines('{"symbol": "C", "price": []}'))
+    again = decoder.decode_block(_lines('{"symbol": "C", "price": []}'))
     assert again.batch.column("symbol").to_pylist() == ["C"]
 
 
 def test_projection_still_rejects_a_mistyped_projected_field() -> None:
     decoder = JsonDecoder(projection={"qty"})
-    decoder.decode(_lines('{"qty": 1, "x": 1}'))
-    decoded = decoder.decode(_lines('{"qty": "five", "x": "y"}', '{"qty": 2, "x": 2}'))
+    decoder.decode_block(_lines('{"qty": 1, "x": 1}'))
+    decoded = decoder.decode_block(_lines('{"qty": "five", "x": "y"}', '{"qty": 2, "x": 2}'))
     assert decoded.batch.column("qty").to_pylist() == [2]
     assert decoded.dead_letters.column(REASON).to_pylist() == ["field 'qty': expected int64, got string"]
 
@@ -195,14 +195,14 @@ def test_output_does_not_depend_on_how_lines_are_cut_into_blocks(rows: int) -> N
     decoder = JsonDecoder()
     batches, dead = [], []
     for start in range(0, len(lines), rows):
-        decoded = decoder.decode(_lines(*lines[start : start + rows]))
+        decoded = decoder.decode_block(_lines(*lines[start : start + rows]))
         batches.append(decoded.batch)
         dead.append(decoded.dead_letters)
     table = pa.Table.from_batches(
         [b.select(["i", PARTITION, OFFSET]) for b in batches if b.num_columns and "i" in b.schema.names]
     )
     assert table.column("i").to_pylist() == [i for i in range(50) if i != 13]
-    whole = JsonDecoder().decode(_lines(*lines))
+    whole = JsonDecoder().decode_block(_lines(*lines))
     assert table.column(OFFSET).to_pylist() == whole.batch.column(OFFSET).to_pylist()
     assert sum(t.num_rows for t in dead) == 1
 

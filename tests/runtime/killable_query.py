@@ -14,6 +14,7 @@ import signal
 import sys
 
 from vsql.engine.sql.statements import compile_query
+from vsql.io.formats.json import JsonDecoder
 from vsql.io.kafka.brokers import LiveBroker
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.producer import JsonProducer
@@ -40,6 +41,7 @@ def main() -> None:
         broker.consumer_config,
         args.source,
         group_id=args.group,
+        decoder=JsonDecoder(),
         batch_size=2000,
         overrides={"session.timeout.ms": 6000, "heartbeat.interval.ms": 500},
     )
@@ -49,7 +51,7 @@ def main() -> None:
         # commit can fail on a busy broker), so the restart has somewhere to resume from.
         if args.kill_after is not None and stats.records_in >= args.kill_after:
             committed = consumer.committed()
-            if any(offset > 0 for offset in committed.values()):
+            if any(c.offset > 0 for c in committed.values()):
                 sys.stderr.write(f"killed after {stats.records_in} records; committed {committed}\n")
                 sys.stderr.flush()
                 os.kill(os.getpid(), signal.SIGKILL)

@@ -11,6 +11,7 @@ from typing import NamedTuple
 import pytest
 
 from vsql.datagen import EventSpec, generate
+from vsql.io.formats.json import JsonDecoder
 from vsql.io.kafka.brokers import EmbeddedBroker
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.producer import JsonProducer
@@ -49,7 +50,7 @@ def _run(broker: EmbeddedBroker, sink: str, group: str, *, kill_after: int | Non
 
 
 def _results(broker: EmbeddedBroker, topic: str) -> list[tuple]:
-    consumer = TopicConsumer(broker.consumer_config, topic, group_id=f"reader-{topic}")
+    consumer = TopicConsumer(broker.consumer_config, topic, group_id=f"reader-{topic}", decoder=JsonDecoder())
     rows = []
     for decoded in consumer.batches(until_caught_up=True):
         rows += [tuple(sorted(row.items())) for row in decoded.batch.select(VALUE_FIELDS).to_pylist()]

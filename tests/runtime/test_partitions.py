@@ -14,6 +14,7 @@ import pytest
 
 from vsql.datagen import EventSpec, generate
 from vsql.engine.sql.statements import compile_query
+from vsql.io.formats.json import JsonDecoder
 from vsql.io.kafka.brokers import EmbeddedBroker
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.errors import BrokerError
@@ -185,7 +186,7 @@ def test_query_fails_with_a_clear_error_when_the_broker_disappears() -> None:
     for batch in generate(EventSpec(count=500, seed=1)):
         producer.produce_batch("vanishing", batch)
     producer.flush()
-    consumer = TopicConsumer(broker.consumer_config, "vanishing", group_id="lost")
+    consumer = TopicConsumer(broker.consumer_config, "vanishing", group_id="lost", decoder=JsonDecoder())
     source = KafkaSource(consumer, until_caught_up=False, broker_timeout_s=2.0)
     statuses: list[str] = []
 

@@ -21,8 +21,10 @@ CHANGES = "SELECT k, COUNT(*) AS n FROM t GROUP BY k WINDOW TUMBLING(10s) EMIT C
 def test_run_finite_counts_records_rows_and_dead_letters() -> None:
     decoder = JsonDecoder()
     blocks = [
-        decoder.decode(b'{"_timestamp": 100, "symbol": "A"}\n{"_timestamp": 1500, "symbol": "A"}\nbad\n'),
-        decoder.decode(b'{"_timestamp": 200, "symbol": "B"}\n'),
+        decoder.decode_block(
+            b'{"_timestamp": 100, "symbol": "A"}\n{"_timestamp": 1500, "symbol": "A"}\nbad\n'
+        ),
+        decoder.decode_block(b'{"_timestamp": 200, "symbol": "B"}\n'),
     ]
     tables: list[pa.Table] = []
     counters = run_finite(compile_query(SQL), blocks, on_rows=tables.append)
@@ -32,7 +34,7 @@ def test_run_finite_counts_records_rows_and_dead_letters() -> None:
 
 
 def test_hold_keeps_windows_open() -> None:
-    block = JsonDecoder().decode(b'{"_timestamp": 100, "symbol": "A"}\n')
+    block = JsonDecoder().decode_block(b'{"_timestamp": 100, "symbol": "A"}\n')
     counters = run_finite(compile_query(SQL), [block], on_rows=lambda rows: None, finish=False)
     assert counters.rows_out == 0
 

@@ -17,6 +17,7 @@ import pytest
 from vsql.cli import main
 from vsql.datagen import EventSpec, generate
 from vsql.engine.sql.statements import compile_query
+from vsql.io.formats.json import JsonDecoder
 from vsql.io.kafka.brokers import EmbeddedBroker
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.producer import JsonProducer
@@ -57,7 +58,7 @@ def broker() -> EmbeddedBroker:
 
 def _rows(broker: EmbeddedBroker, topic: str) -> list[tuple]:
     """Every result row in a topic, as sorted (field, value) tuples."""
-    consumer = TopicConsumer(broker.consumer_config, topic, group_id=f"reader-{topic}")
+    consumer = TopicConsumer(broker.consumer_config, topic, group_id=f"reader-{topic}", decoder=JsonDecoder())
     try:
         return [
             tuple(sorted(row.items()))
@@ -71,7 +72,9 @@ def _rows(broker: EmbeddedBroker, topic: str) -> list[tuple]:
 def _single_process(broker: EmbeddedBroker, query: str, sink: str) -> set[tuple]:
     """The results of one in-process ``run_query`` over the whole topic."""
     broker.create_topic(sink, 1)
-    consumer = TopicConsumer(broker.consumer_config, "trades", group_id=f"single-{sink}")
+    consumer = TopicConsumer(
+        broker.consumer_config, "trades", group_id=f"single-{sink}", decoder=JsonDecoder()
+    )
     stats = run_query(
         compile_query(query),
         KafkaSource(consumer, until_caught_up=True),

@@ -27,6 +27,7 @@ from vsql.datagen import EventSpec, generate
 from vsql.engine.settings import ConsumerTier
 from vsql.engine.sql.statements import compile_query
 from vsql.io.formats.decoded import Decoded
+from vsql.io.formats.decoder import Format, message_decoder
 from vsql.io.kafka.brokers import Broker, EmbeddedBroker
 from vsql.io.kafka.config import CONSUMER_DEFAULTS, client_config
 from vsql.io.kafka.consumer import DEFAULT_BATCH_SIZE, TopicConsumer
@@ -110,7 +111,11 @@ def _tier_consume(
 ) -> tuple[int, float]:
     """Like ``_bare_consume``, through a ``TopicConsumer`` tier, decoding included."""
     with TopicConsumer(
-        broker.consumer_config, topic, group_id=group_id, tier=tier, projection=_PROJECTION
+        broker.consumer_config,
+        topic,
+        group_id=group_id,
+        decoder=message_decoder(Format.JSON, projection=_PROJECTION),
+        tier=tier,
     ) as consumer:
         seen, first, started, begun = 0, 0, 0.0, time.perf_counter()
         while seen < records:
@@ -127,7 +132,12 @@ def _query(broker: Broker, topic: str, records: int, *, sql: str, group_id: str)
     """Like ``_bare_consume``, running ``sql`` with ``run_query`` (buffered tier, results to a
     no-op sink, commits and the end of input included)."""
     plan = compile_query(sql.replace("FROM trades", f"FROM {topic}"))
-    consumer = TopicConsumer(broker.consumer_config, topic, group_id=group_id, projection=plan.input_columns)
+    consumer = TopicConsumer(
+        broker.consumer_config,
+        topic,
+        group_id=group_id,
+        decoder=message_decoder(Format.JSON, projection=plan.input_columns),
+    )
     source = _TimedSource(KafkaSource(consumer, until_caught_up=True))
     begun = time.perf_counter()
     try:

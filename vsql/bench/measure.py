@@ -78,7 +78,7 @@ class _Engine:
 
     def feed(self, item: pa.RecordBatch | bytes) -> None:
         """Decode (when NDJSON) and process one input batch."""
-        batch = self._decoder.decode(item).batch if self._decoder is not None else item
+        batch = self._decoder.decode_block(item).batch if self._decoder is not None else item
         if self._pipeline is not None:
             self._pipeline.process(batch)
             self.peak_state_slots = max(self.peak_state_slots, self._pipeline.metrics.state_slots)

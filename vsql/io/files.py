@@ -7,36 +7,27 @@ split between two decodes. CSV fields holding newlines inside quotes are not sup
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from enum import Enum
 from pathlib import Path
 from typing import BinaryIO
 
 from vsql.io.errors import InputError
-from vsql.io.formats.csv import CsvDecoder
 from vsql.io.formats.decoded import Decoded
-from vsql.io.formats.json import JsonDecoder
+from vsql.io.formats.decoder import Format, block_decoder
 
-__all__ = ["DEFAULT_BLOCK_BYTES", "FileFormat", "decoder_of", "read_blocks", "read_file"]
+__all__ = ["DEFAULT_BLOCK_BYTES", "format_of", "read_blocks", "read_file"]
 
 DEFAULT_BLOCK_BYTES = 2 << 20
 
 
-class FileFormat(Enum):
-    """Formats a file input can have."""
-
-    NDJSON = "ndjson"
-    CSV = "csv"
-
-    @classmethod
-    def of(cls, path: Path) -> FileFormat:
-        """The format a file name implies: ``.csv`` is CSV, anything else NDJSON."""
-        return cls.CSV if path.suffix.lower() == ".csv" else cls.NDJSON
+def format_of(path: Path) -> Format:
+    """The format a file name implies: ``.csv`` is CSV, anything else JSON (NDJSON)."""
+    return Format.CSV if path.suffix.lower() == ".csv" else Format.JSON
 
 
 def read_file(
     path: str | Path,
     *,
-    file_format: FileFormat | None = None,
+    file_format: Format | str | None = None,
     projection: Collection[str] | None = None,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
 ) -> Iterator[Decoded]:
@@ -44,29 +35,21 @@ def read_file(
 
     Args:
         path: the NDJSON or CSV file.
-        file_format: its format; None infers it from the suffix.
+        file_format: its format (or the format's name); None infers it from the suffix.
         projection: the fields to decode (case-insensitive), None for all.
         block_bytes: the approximate size of a block.
 
-    Yields:
+    Returns:
         One ``Decoded`` (batch, dead letters) per block, in file order.
 
     Raises:
-        InputError: the file is missing or cannot be read.
+        InputError: the format is unknown (at once); the file is missing or cannot be read (while
+            iterating).
+        UnsupportedError: the format cannot be read from files (at once).
     """
     path = Path(path)
-    decoder = decoder_of(file_format or FileFormat.of(path), projection=projection)
-    for block in read_blocks(path, block_bytes=block_bytes):
-        yield decoder.decode(block)
-
-
-def decoder_of(
-    file_format: FileFormat, *, projection: Collection[str] | None = None
-) -> CsvDecoder | JsonDecoder:
-    """A fresh decoder for blocks of a file of ``file_format``."""
-    if file_format is FileFormat.CSV:
-        return CsvDecoder(projection=projection)
-    return JsonDecoder(projection=projection)
+    decoder = block_decoder(file_format or format_of(path), projection=projection)
+    return map(decoder.decode_block, read_blocks(path, block_bytes=block_bytes))
 
 
 def read_blocks(

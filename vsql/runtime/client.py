@@ -24,12 +24,13 @@ from vsql.engine.errors import UnsupportedError
 from vsql.engine.sql.plan import LogicalPlan
 from vsql.engine.sql.statements import SetStatement, compile_statement
 from vsql.io.errors import InputError
+from vsql.io.formats.decoder import check_readable
 from vsql.io.kafka.admin import TopicInfo
 from vsql.io.kafka.brokers import Broker, EmbeddedBroker
 from vsql.runtime.counters import Counters, Sampler
 from vsql.runtime.datagen import DatagenJob
 from vsql.runtime.explain import explain_plan
-from vsql.runtime.inputs import SourceSchemas, bound_files
+from vsql.runtime.inputs import SourceSchemas, bound_files, source_format
 from vsql.runtime.jobs import JobInfo, JobRegistry
 from vsql.runtime.launch import Launcher, RowsHook
 from vsql.runtime.prepared import Prepared, StatementKind
@@ -111,7 +112,8 @@ class Runtime:
 
         Raises:
             SqlSyntaxError, PlanError: the statement is rejected.
-            InputError: the source topic does not exist, or its file cannot be read.
+            InputError: the source topic does not exist, its file cannot be read, or its format
+                is unknown. UnsupportedError: its format cannot be read from a file or a topic.
         """
         compiled = compile_statement(text, settings=self._properties.settings, schemas=self._schemas.of)
         statement = text.strip().rstrip(";").strip()
@@ -120,8 +122,18 @@ class Runtime:
         if not isinstance(compiled, LogicalPlan):
             return Prepared(statement, StatementKind.UNSET, key=compiled.key)
         kind = StatementKind.QUERY if compiled.sink is None else StatementKind.PERSISTENT
-        bound = self._files.get(compiled.source.name.lower())
-        return Prepared(statement, kind, plan=compiled, shape=shape_of(compiled), bound_file=bound)
+        source = compiled.source.name
+        bound = self._files.get(source.lower())
+        value_format = source_format(compiled.settings, source, bound)
+        check_readable(value_format, from_file=bound is not None)
+        return Prepared(
+            statement,
+            kind,
+            plan=compiled,
+            shape=shape_of(compiled),
+            bound_file=bound,
+            source_format=value_format,
+        )
 
     def run(
         self,

@@ -15,12 +15,13 @@ from pathlib import Path
 import pyarrow as pa
 
 from vsql.engine.settings import QuerySettings
-from vsql.io.files import DEFAULT_BLOCK_BYTES, FileFormat, decoder_of, read_blocks
+from vsql.io.files import DEFAULT_BLOCK_BYTES, format_of, read_blocks
 from vsql.io.formats.decoded import SYSTEM_FIELDS, Decoded
+from vsql.io.formats.decoder import Format, block_decoder
 from vsql.io.kafka.brokers import Broker
 from vsql.runtime.topics import sample_topic_schema
 
-__all__ = ["SCHEMA_TTL_S", "BoundFile", "SourceSchemas"]
+__all__ = ["SCHEMA_TTL_S", "BoundFile", "SourceSchemas", "bound_files", "source_format"]
 
 SCHEMA_TTL_S = 30.0
 """How long a topic's sampled schema is trusted before the next query samples it again."""
@@ -30,19 +31,20 @@ class BoundFile:
     """An NDJSON or CSV file bound to a source name, replayed as a finite input.
 
     Args:
-        path: the file; its suffix gives the format (``.csv`` is CSV, anything else NDJSON).
+        path: the file; its suffix gives its format unless a setting names one (``.csv`` is
+            CSV, anything else NDJSON).
         block_bytes: the approximate size of a block.
     """
 
     def __init__(self, path: Path, *, block_bytes: int = DEFAULT_BLOCK_BYTES) -> None:
         self.path = path
-        self.file_format = FileFormat.of(path)
+        self.file_format = format_of(path)
         self._block_bytes = block_bytes
         self._head: bytes | None = None
-        self._schema: pa.Schema | None = None
+        self._schemas: dict[Format, pa.Schema | None] = {}
         self._lock = threading.Lock()
 
-    def schema(self) -> pa.Schema | None:
+    def schema(self, file_format: Format | None = None) -> pa.Schema | None:
         """The value fields of the file's first block: names a query may use; None when empty.
 
         A field that first appears after the first block is unknown to the sample; the planner
@@ -51,28 +53,53 @@ class BoundFile:
         Raises:
             InputError: the file cannot be read.
         """
+        chosen = file_format or self.file_format
         with self._lock:
-            if self._head is None:
-                self._head = next(read_blocks(self.path, block_bytes=self._block_bytes), b"")
-                if self._head:
-                    decoded = decoder_of(self.file_format).decode(self._head)
-                    fields = [field for field in decoded.batch.schema if field.name not in SYSTEM_FIELDS]
-                    self._schema = pa.schema(fields)
-            return self._schema
+            if chosen not in self._schemas:
+                head = self._read_head()
+                decoded = block_decoder(chosen).decode_block(head) if head else None
+                self._schemas[chosen] = (
+                    None
+                    if decoded is None
+                    else pa.schema(
+                        [field for field in decoded.batch.schema if field.name not in SYSTEM_FIELDS]
+                    )
+                )
+            return self._schemas[chosen]
 
-    def blocks(self, *, projection: Collection[str] | None = None) -> Iterator[Decoded]:
+    def blocks(
+        self, *, file_format: Format | None = None, projection: Collection[str] | None = None
+    ) -> Iterator[Decoded]:
         """The file decoded block by block, in file order (its first block from memory).
 
         Raises:
             InputError: the file cannot be read.
         """
-        self.schema()
-        head = self._head or b""
-        decoder = decoder_of(self.file_format, projection=projection)
+        with self._lock:
+            head = self._read_head()
+        decoder = block_decoder(file_format or self.file_format, projection=projection)
         if head:
-            yield decoder.decode(head)
+            yield decoder.decode_block(head)
         for block in read_blocks(self.path, block_bytes=self._block_bytes, start=len(head)):
-            yield decoder.decode(block)
+            yield decoder.decode_block(block)
+
+    def _read_head(self) -> bytes:
+        if self._head is None:
+            self._head = next(read_blocks(self.path, block_bytes=self._block_bytes), b"")
+        return self._head
+
+
+def source_format(settings: QuerySettings, source: str, bound: BoundFile | None) -> Format:
+    """The format of a source's values: ``'<source>.format'`` when set, else the bound file's
+    (by its suffix), else JSON for a topic.
+
+    Raises:
+        InputError: the setting names no format.
+    """
+    written = settings.source_property(source, "format")
+    if written:
+        return Format.named(written)
+    return bound.file_format if bound is not None else Format.JSON
 
 
 def bound_files(inputs: Mapping[str, Path]) -> dict[str, BoundFile]:
@@ -113,7 +140,7 @@ class SourceSchemas:
         """
         bound = self._files.get(source.lower())
         if bound is not None:
-            return bound.schema()
+            return bound.schema(source_format(settings, source, bound))
         broker = self._broker()
         if broker is None:
             return None

@@ -18,6 +18,7 @@ import pyarrow as pa
 from vsql.engine.errors import VsqlError
 from vsql.engine.sql.plan import LogicalPlan
 from vsql.io.errors import InputError
+from vsql.io.formats.decoder import message_decoder
 from vsql.io.kafka.brokers import Broker, ensure_topic
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.producer import JsonProducer
@@ -172,7 +173,10 @@ class Launcher:
     def _source(self, prepared: Prepared, *, group_id: str) -> Source:
         plan = _plan_of(prepared)
         if prepared.bound_file is not None:
-            return BlockSource(prepared.bound_file.blocks(projection=plan.input_columns))
+            blocks = prepared.bound_file.blocks(
+                file_format=prepared.source_format, projection=plan.input_columns
+            )
+            return BlockSource(blocks)
         broker = self._broker()
         if broker is None:
             name = plan.source.name
@@ -185,7 +189,7 @@ class Launcher:
             settings.topic_of(plan.source.name),
             group_id=group_id,
             tier=settings.consumer_tier,
-            projection=plan.input_columns,
+            decoder=message_decoder(prepared.source_format, projection=plan.input_columns),
         )
         return KafkaSource(consumer, until_caught_up=prepared.reads_to_end)
 

@@ -12,6 +12,7 @@ from enum import Enum
 
 from vsql.engine.settings import ScanBoundedMode
 from vsql.engine.sql.plan import LogicalPlan
+from vsql.io.formats.decoder import Format
 from vsql.runtime.inputs import BoundFile
 from vsql.runtime.shape import ResultShape
 
@@ -41,6 +42,7 @@ class Prepared:
         plan: the query's plan (QUERY and PERSISTENT), else None.
         shape: how its result rows are keyed and emitted (QUERY and PERSISTENT), else None.
         bound_file: the file bound to the query's source, None when it reads a topic.
+        source_format: the format of the source's values (checked readable from its file or topic).
         key: the property a SET or UNSET changes.
         value: the value a SET gives it.
     """
@@ -50,6 +52,7 @@ class Prepared:
     plan: LogicalPlan | None = None
     shape: ResultShape | None = None
     bound_file: BoundFile | None = None
+    source_format: Format = Format.JSON
     key: str | None = None
     value: str | None = None
 

@@ -169,7 +169,7 @@ class KafkaSource:
     def resume_watermark(self) -> int | None:
         """The smallest watermark committed with the group's offsets (all partitions are committed
         together, so they normally agree)."""
-        marks = [parse_watermark_metadata(text) for text in self._consumer.committed_metadata()]
+        marks = [parse_watermark_metadata(c.metadata) for c in self._consumer.committed().values()]
         return min((mark for mark in marks if mark is not None), default=None)
 
     def waiting_partitions(self) -> list[int] | None:

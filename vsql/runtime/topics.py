@@ -21,6 +21,7 @@ import pyarrow as pa
 from vsql.engine.columns import KEY, OFFSET, PARTITION, TIMESTAMP
 from vsql.io.errors import InputError
 from vsql.io.formats.decoded import SYSTEM_FIELDS
+from vsql.io.formats.decoder import Format, message_decoder
 from vsql.io.kafka.brokers import Broker
 from vsql.io.kafka.consumer import TopicConsumer
 
@@ -171,6 +172,7 @@ def _throwaway_consumer(broker: Broker, topic: str, *, start: str, batch_size: i
         broker.consumer_config,
         topic,
         group_id=f"vsql-shell-{uuid.uuid4().hex[:12]}",
+        decoder=message_decoder(Format.JSON),
         auto_offset_reset=start,
         batch_size=batch_size,
     )

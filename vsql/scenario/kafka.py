@@ -15,6 +15,7 @@ import orjson
 
 from vsql.engine.columns import KEY, PARTITION, TIMESTAMP
 from vsql.engine.sql.plan import LogicalPlan
+from vsql.io.formats.decoder import Format, message_decoder
 from vsql.io.kafka.brokers import EmbeddedBroker
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.producer import JsonProducer
@@ -66,7 +67,10 @@ def replay_through_kafka(
         )
         producer.flush()
         consumer = TopicConsumer(
-            broker.consumer_config, topic, group_id="vsql-scenario", projection=plan.input_columns
+            broker.consumer_config,
+            topic,
+            group_id="vsql-scenario",
+            decoder=message_decoder(Format.JSON, projection=plan.input_columns),
         )
         source = KafkaSource(consumer, until_caught_up=True)
         try:

@@ -171,7 +171,7 @@ def _decoded_blocks(
     decoder = JsonDecoder(projection=projection)
     lines = list(_input_lines(scenario, spec))
     for start in range(0, len(lines), batch_rows):
-        yield decoder.decode(b"\n".join(lines[start : start + batch_rows]) + b"\n")
+        yield decoder.decode_block(b"\n".join(lines[start : start + batch_rows]) + b"\n")
 
 
 def _input_lines(scenario: Scenario, spec: InputSpec) -> Iterator[bytes]:

@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from vsql.cli import main
+from vsql.io.formats.json import JsonDecoder
 from vsql.io.kafka.brokers import EmbeddedBroker, LiveBroker, TopicInfo
 from vsql.io.kafka.commands import run_broker, run_datagen
 from vsql.io.kafka.consumer import TopicConsumer
@@ -36,7 +37,7 @@ def test_datagen_writes_count_keyed_messages(
     assert code == 0
     assert capsys.readouterr().out == "produced=3000 topic=dg\n"
     assert broker.topics()["dg"] == TopicInfo(partitions=3, messages=3000)
-    with TopicConsumer(broker.consumer_config, "dg", group_id="g-dg") as consumer:
+    with TopicConsumer(broker.consumer_config, "dg", group_id="g-dg", decoder=JsonDecoder()) as consumer:
         rows = [d.batch for d in consumer.batches(until_caught_up=True)]
     keys = {k for batch in rows for k in batch["_key"].to_pylist()}
     symbols = {s for batch in rows for s in batch["symbol"].to_pylist()}

@@ -12,8 +12,10 @@ import pytest
 from confluent_kafka import Consumer, KafkaError
 
 from vsql.engine.settings import ConsumerTier
+from vsql.io.formats.json import JsonDecoder
 from vsql.io.kafka import consumer as consumer_module
 from vsql.io.kafka.brokers import EmbeddedBroker
+from vsql.io.kafka.committed import Committed
 from vsql.io.kafka.consumer import TopicConsumer, _commit_error
 from vsql.io.kafka.errors import BrokerError, RebalancingError, TopicNotFoundError
 from vsql.io.kafka.producer import JsonProducer
@@ -22,8 +24,11 @@ from vsql.io.partitioner import key_partition
 
 
 def read_all(consumer: TopicConsumer) -> tuple[pa.Table, pa.Table]:
+    """Every row and dead letter until caught up. Batches fetched before a field was first seen
+    lack its column (partitions are fetched in no fixed order), so columns are unified by name."""
     decoded = list(consumer.batches(until_caught_up=True))
-    rows = pa.Table.from_batches([d.batch for d in decoded]) if decoded else pa.table({})
+    tables = [pa.Table.from_batches([d.batch]) for d in decoded]
+    rows = pa.concat_tables(tables, promote_options="permissive") if decoded else pa.table({})
     dead = pa.concat_tables([d.dead_letters for d in decoded]) if decoded else pa.table({})
     return rows, dead
 
@@ -42,7 +47,12 @@ def test_every_tier_reads_back_all_messages_with_their_metadata(
     producer.flush()
     schema = pa.schema([("symbol", pa.string()), ("price", pa.float64()), ("qty", pa.int64())])
     with TopicConsumer(
-        broker.consumer_config, topic, group_id=f"g-{topic}", tier=tier, batch_size=64, schema=schema
+        broker.consumer_config,
+        topic,
+        group_id=f"g-{topic}",
+        decoder=JsonDecoder(schema=schema),
+        tier=tier,
+        batch_size=64,
     ) as consumer:
         rows, dead = read_all(consumer)
         assert consumer.caught_up
@@ -77,7 +87,9 @@ def test_explicit_partitions_timestamps_and_tombstones(
         topic, batch, key_column="name", timestamp_column="ts", tombstones=[False, False, True, False]
     )
     producer.flush()
-    with TopicConsumer(broker.consumer_config, topic, group_id=f"g-{topic}") as consumer:
+    with TopicConsumer(
+        broker.consumer_config, topic, group_id=f"g-{topic}", decoder=JsonDecoder()
+    ) as consumer:
         rows, dead = read_all(consumer)
     got = rows.sort_by("_timestamp").to_pydict()
     assert got["name"] == ["a", "b", "d"]
@@ -98,13 +110,13 @@ def test_commit_then_a_new_member_of_the_group_resumes_there(
     producer.produce_values(topic, [b'{"qty": 1000}', b'{"qty": 1001}'], partitions=[0, 1])
     producer.flush()
     group = f"g-{topic}"
-    with TopicConsumer(broker.consumer_config, topic, group_id=group) as first:
+    with TopicConsumer(broker.consumer_config, topic, group_id=group, decoder=JsonDecoder()) as first:
         rows, _ = read_all(first)
         ends = first.positions()
         assert sum(ends.values()) == 102
         first.commit({p: end - 1 for p, end in ends.items()})
-        assert first.committed() == {p: end - 1 for p, end in ends.items()}
-    with TopicConsumer(broker.consumer_config, topic, group_id=group) as second:
+        assert first.committed() == {p: Committed(end - 1) for p, end in ends.items()}
+    with TopicConsumer(broker.consumer_config, topic, group_id=group, decoder=JsonDecoder()) as second:
         resumed, _ = read_all(second)
     assert sorted(resumed["qty"].to_pylist()) == [1000, 1001]
     assert rows.num_rows == 102
@@ -123,6 +135,7 @@ def test_dedicated_tier_queue_is_bounded(
         broker.consumer_config,
         topic,
         group_id=f"g-{topic}",
+        decoder=JsonDecoder(),
         tier=ConsumerTier.DEDICATED,
         batch_size=10,
         queue_chunks=3,
@@ -145,13 +158,15 @@ def test_missing_topic_fails_clearly_and_can_be_waited_for(broker: EmbeddedBroke
     with pytest.raises(
         TopicNotFoundError, match=f"topic 'absent' does not exist on the broker at {broker.bootstrap}"
     ):
-        TopicConsumer(broker.consumer_config, "absent", group_id="g-absent")
+        TopicConsumer(broker.consumer_config, "absent", group_id="g-absent", decoder=JsonDecoder())
     assert "absent" not in broker.topics()
     with pytest.raises(TopicNotFoundError):
-        TopicConsumer(broker.consumer_config, "absent", group_id="g-absent", wait_for_topic_s=0.3)
+        TopicConsumer(
+            broker.consumer_config, "absent", group_id="g-absent", decoder=JsonDecoder(), wait_for_topic_s=0.3
+        )
     broker.create_topic("appears", 2)
     with TopicConsumer(
-        broker.consumer_config, "appears", group_id="g-appears", wait_for_topic_s=5
+        broker.consumer_config, "appears", group_id="g-appears", decoder=JsonDecoder(), wait_for_topic_s=5
     ) as consumer:
         assert consumer.partition_count == 2
 
@@ -164,7 +179,7 @@ def test_records_expired_before_they_were_read_are_counted(
     producer.produce_values(topic, [b'{"n": 0}'])
     producer.flush()
     group = f"g-{topic}"
-    with TopicConsumer(broker.consumer_config, topic, group_id=group) as first:
+    with TopicConsumer(broker.consumer_config, topic, group_id=group, decoder=JsonDecoder()) as first:
         read_all(first)
         first.commit(first.positions())
     payload = b'{"pad": "' + os.urandom(5_000).hex().encode() + b'"}'
@@ -173,7 +188,7 @@ def test_records_expired_before_they_were_read_are_counted(
         producer.flush()
     low, high = _watermarks(broker, topic)
     assert low > 1
-    with TopicConsumer(broker.consumer_config, topic, group_id=group) as second:
+    with TopicConsumer(broker.consumer_config, topic, group_id=group, decoder=JsonDecoder()) as second:
         rows, _ = read_all(second)
         assert second.expired() == {0: low - 1}
         assert second.expired_count == low - 1
@@ -211,7 +226,7 @@ def test_close_gives_up_on_a_client_that_never_leaves_its_group(
 ) -> None:
     monkeypatch.setattr(consumer_module, "CLOSE_WAIT_S", 0.2)
     topic = topic_factory(1)
-    consumer = TopicConsumer(broker.consumer_config, topic, group_id=f"g-{topic}")
+    consumer = TopicConsumer(broker.consumer_config, topic, group_id=f"g-{topic}", decoder=JsonDecoder())
     stuck = _StuckClient(consumer._consumer)
     consumer._consumer = stuck
     started = time.monotonic()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from vsql.io.kafka.committed import Committed
 from vsql.io.kafka.progress import PartitionSpan, Progress, spans_of
 
 
@@ -17,7 +18,9 @@ def test_spans_find_first_last_and_jumps_per_partition() -> None:
 
 
 def test_jump_below_the_log_start_counts_as_expired_others_as_skipped() -> None:
-    progress = Progress(low_watermark=lambda _p: 8, committed=lambda parts: dict.fromkeys(parts, 3))
+    progress = Progress(
+        low_watermark=lambda _p: 8, committed=lambda parts: dict.fromkeys(parts, Committed(3))
+    )
     progress.assign([0])
     progress.record([PartitionSpan(0, 10, 12, ((11, 12),))], {})
     assert progress.expired() == {0: 5}

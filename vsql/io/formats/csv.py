@@ -49,7 +49,7 @@ class CsvDecoder:
         """The value columns learnt so far (system columns excluded)."""
         return pa.schema(list(self._types.items()))
 
-    def decode(self, block: bytes) -> Decoded:
+    def decode_block(self, block: bytes) -> Decoded:
         """Decode a block of whole CSV lines; the first block of a file must start with the header."""
         skip_header = 0
         if self._names is None:

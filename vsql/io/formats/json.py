@@ -42,8 +42,9 @@ _JSON_SYSTEM_FIELDS = (KEY, TIMESTAMP, PARTITION)
 class JsonDecoder:
     """Decodes blocks of NDJSON (or batches of Kafka JSON values) into Arrow, learning the schema.
 
-    One decoder serves one input; it keeps the schema and the per-partition line counters between
-    blocks, so successive batches agree on column types (an int column may widen to float64).
+    A ``BlockDecoder`` and a ``MessageDecoder`` (``decoder.py`` states the contract). One decoder
+    serves one input; it keeps the schema and the per-partition line counters between blocks, so
+    successive batches agree on column types (an int column may widen to float64).
 
     Args:
         projection: names of the fields to decode (matched case-insensitively), e.g. the columns a
@@ -63,7 +64,7 @@ class JsonDecoder:
         """The value fields learnt so far (system columns excluded)."""
         return pa.schema(list(self._fields.items()))
 
-    def decode(self, block: bytes) -> Decoded:
+    def decode_block(self, block: bytes) -> Decoded:
         """Decode a block of whole NDJSON lines; blank lines are skipped.
 
         Args:

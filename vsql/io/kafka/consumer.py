@@ -2,9 +2,10 @@
 
 ``TopicConsumer`` subscribes to one topic in a consumer group and yields ``Decoded`` batches
 (value fields plus ``_key``, ``_timestamp``, ``_partition``, ``_offset``; undecodable values as
-dead letters), decoded a batch at a time by ``JsonDecoder.decode_messages``. The only per-message
-Python work is reading each message's value, key, timestamp, partition, offset and error, which
-the client API forces.
+dead letters), decoded a batch at a time by the ``MessageDecoder`` it is given (one per consumer,
+chosen by the topic's value format with ``formats.decoder.message_decoder``). The only
+per-message Python work is reading each message's value, key, timestamp, partition, offset and
+error, which the client API forces.
 
 Offsets are never committed automatically: the caller commits what it has safely emitted with
 ``commit``. End-of-partition events make ``caught_up`` true, so a caller can read a finite topic
@@ -17,19 +18,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Self
 
 import numpy as np
-import pyarrow as pa
-from confluent_kafka import OFFSET_INVALID, Consumer, KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 
 from vsql.engine.settings import ConsumerTier
 from vsql.io.formats.decoded import Decoded
-from vsql.io.formats.json import JsonDecoder
+from vsql.io.formats.decoder import MessageDecoder
 from vsql.io.kafka.admin import DEFAULT_TIMEOUT_S, wait_for_topic
+from vsql.io.kafka.committed import Committed, read_committed
 from vsql.io.kafka.config import CONSUMER_DEFAULTS, client_config
 from vsql.io.kafka.errors import BrokerError, RebalancingError
 from vsql.io.kafka.progress import PartitionSpan, Progress, spans_of
@@ -65,12 +66,13 @@ class TopicConsumer:
         consumer_config: the broker's consumer properties (``Broker.consumer_config``).
         topic: the topic to read.
         group_id: the consumer group (offsets are committed for it).
+        decoder: decodes the message values; this consumer alone calls it, batch after batch in
+            fetch order, from the thread that prepares fetched batches (the fetch thread with the
+            ``dedicated`` tier). It keeps its learnt schema across rebalances.
         tier: how messages are fetched (see ``tiers.py``).
         auto_offset_reset: where to start without a committed offset: ``earliest`` or ``latest``.
         batch_size: messages per fetched batch.
         queue_chunks: batches the ``dedicated`` tier prefetches at most.
-        projection: value fields to decode (case-insensitive), None for all.
-        schema: value fields known in advance.
         wait_for_topic_s: how long to wait for a missing topic; None fails at once.
         timeout_s: bound of broker requests (metadata, commits, watermarks), in seconds.
         overrides: librdkafka properties over vsql's consumer defaults (``CONSUMER_DEFAULTS``).
@@ -86,12 +88,11 @@ class TopicConsumer:
         topic: str,
         *,
         group_id: str,
+        decoder: MessageDecoder,
         tier: ConsumerTier = ConsumerTier.BUFFERED,
         auto_offset_reset: str = "earliest",
         batch_size: int = DEFAULT_BATCH_SIZE,
         queue_chunks: int = 4,
-        projection: Collection[str] | None = None,
-        schema: pa.Schema | None = None,
         wait_for_topic_s: float | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         overrides: Mapping[str, Any] | None = None,
@@ -100,7 +101,7 @@ class TopicConsumer:
         self.tier = tier
         self._bootstrap = str(consumer_config.get("bootstrap.servers", "?"))
         self._timeout_s = timeout_s
-        self._decoder = JsonDecoder(projection=projection, schema=schema)
+        self._decoder = decoder
         settings = {"group.id": group_id, "auto.offset.reset": auto_offset_reset}
         self._config = client_config(
             CONSUMER_DEFAULTS, consumer_config, settings, overrides or {}, error_cb=self._on_client_error
@@ -116,7 +117,7 @@ class TopicConsumer:
         except BrokerError:
             self._consumer.close()
             raise
-        self._progress = Progress(low_watermark=self._low_watermark, committed=self._committed_of)
+        self._progress = Progress(low_watermark=self._low_watermark, committed=self.committed)
         self.errors = 0
         self.last_error: KafkaError | None = None
         self.rebalance_count = 0
@@ -234,29 +235,19 @@ class TopicConsumer:
                 f"commit failed for partitions {[tp.partition for tp in failed]}: {failed[0].error}"
             )
 
-    def committed(self) -> dict[int, int]:
-        """The group's committed offsets of the topic's partitions (those that have one)."""
-        return self._committed_of(list(range(self.partition_count)))
+    def committed(self, partitions: Iterable[int] | None = None) -> dict[int, Committed]:
+        """The group's committed position (offset and metadata) of each partition that has one.
 
-    def committed_with_metadata(self, partitions: Collection[int]) -> dict[int, tuple[int, str]]:
-        """The group's committed offset and its metadata string ('' when none) of each of
-        ``partitions`` that has a committed offset.
+        Args:
+            partitions: the partitions to ask about; None for every partition of the topic.
 
         Raises:
-            BrokerError: the broker did not answer.
+            BrokerError: the broker did not answer within ``timeout_s``.
         """
-        parts = [TopicPartition(self.topic, p) for p in sorted(partitions)]
-        if not parts:
-            return {}
-        try:
-            found = self._fetcher.call(lambda c: c.committed(parts, timeout=self._timeout_s))
-        except KafkaException as error:
-            raise BrokerError(f"cannot read committed offsets: {error.args[0].str()}") from error
-        return {
-            tp.partition: (tp.offset, tp.metadata or "")
-            for tp in found
-            if tp.offset != OFFSET_INVALID and tp.offset >= 0
-        }
+        wanted = range(self.partition_count) if partitions is None else list(partitions)
+        return self._fetcher.call(
+            lambda client: read_committed(client, self.topic, wanted, timeout_s=self._timeout_s)
+        )
 
     @property
     def assigned(self) -> frozenset[int]:
@@ -279,15 +270,6 @@ class TopicConsumer:
                 raise BrokerError(f"cannot seek partition {partition}: {error.args[0].str()}") from error
         self._progress.revoke(offsets)
         self._progress.assign(offsets)
-
-    def committed_metadata(self) -> list[str]:
-        """The metadata strings committed with the group's offsets of this topic (non-empty ones)."""
-        parts = [TopicPartition(self.topic, p) for p in range(self.partition_count)]
-        try:
-            found = self._fetcher.call(lambda c: c.committed(parts, timeout=self._timeout_s))
-        except KafkaException as error:
-            raise BrokerError(f"cannot read committed offsets: {error.args[0].str()}") from error
-        return [tp.metadata for tp in found if tp.metadata]
 
     def close(self) -> None:
         """Stop fetching and leave the group (offsets are not committed). Idempotent.
@@ -396,14 +378,6 @@ class TopicConsumer:
             logger.warning("cannot read the log start of partition %d: %s", partition, error)
             return 0
         return low
-
-    def _committed_of(self, partitions: list[int]) -> dict[int, int]:
-        parts = [TopicPartition(self.topic, p) for p in partitions]
-        try:
-            found = self._fetcher.call(lambda c: c.committed(parts, timeout=self._timeout_s))
-        except KafkaException as error:
-            raise BrokerError(f"cannot read committed offsets: {error.args[0].str()}") from error
-        return {tp.partition: tp.offset for tp in found if tp.offset != OFFSET_INVALID and tp.offset >= 0}
 
 
 _REBALANCING = frozenset(

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from vsql.io.kafka.committed import Committed
+
 __all__ = ["PartitionSpan", "Progress", "spans_of"]
 
 logger = logging.getLogger(__name__)
@@ -77,12 +79,12 @@ class Progress:
 
     Args:
         low_watermark: the log start offset of a partition (a broker request).
-        committed: the group's committed offsets of partitions (a broker request); partitions
-            without one are left out.
+        committed: the group's committed positions of partitions (a broker request, e.g.
+            ``TopicConsumer.committed``); partitions without one are left out.
     """
 
     low_watermark: Callable[[int], int]
-    committed: Callable[[list[int]], dict[int, int]]
+    committed: Callable[[list[int]], Mapping[int, Committed]]
     _states: dict[int, _PartitionState] = field(default_factory=dict)
     _assigned: set[int] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -111,7 +113,9 @@ class Progress:
         starts = self.committed(unseen) if unseen else {}
         for span in spans:
             state = self._state(span.partition)
-            expected = state.next_offset if state.next_offset is not None else starts.get(span.partition)
+            expected = state.next_offset
+            if expected is None and span.partition in starts:
+                expected = starts[span.partition].offset
             jumps = list(span.gaps)
             if expected is not None and span.first > expected:
                 jumps.insert(0, (expected - 1, span.first))

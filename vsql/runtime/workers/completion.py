@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from confluent_kafka import OFFSET_INVALID, Consumer, KafkaException, TopicPartition
+from confluent_kafka import Consumer, KafkaException, TopicPartition
 
+from vsql.io.kafka.committed import read_committed
 from vsql.io.kafka.config import CONSUMER_DEFAULTS, client_config
 from vsql.io.kafka.errors import BrokerError
 
@@ -51,11 +52,12 @@ class GroupCompletion:
             return True
         try:
             metadata = self._client.list_topics(self._topic, timeout=self._timeout_s).topics[self._topic]
-            parts = [TopicPartition(self._topic, p) for p in sorted(metadata.partitions)]
-            committed = self._client.committed(parts, timeout=self._timeout_s)
-            for tp in committed:
+            partitions = sorted(metadata.partitions)
+            committed = read_committed(self._client, self._topic, partitions, timeout_s=self._timeout_s)
+            for partition in partitions:
+                tp = TopicPartition(self._topic, partition)
                 low, high = self._client.get_watermark_offsets(tp, timeout=self._timeout_s)
-                position = tp.offset if tp.offset != OFFSET_INVALID and tp.offset >= 0 else low
+                position = committed[partition].offset if partition in committed else low
                 if position < high:
                     return False
         except KafkaException as error:

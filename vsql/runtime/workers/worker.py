@@ -34,6 +34,7 @@ from vsql.engine.columns import PARTITION
 from vsql.engine.settings import ConsumerTier, ScanBoundedMode
 from vsql.engine.sql.plan import LogicalPlan
 from vsql.io.formats.decoded import Decoded
+from vsql.io.formats.decoder import Format, message_decoder
 from vsql.io.kafka.brokers import Broker, ensure_topic
 from vsql.io.kafka.consumer import TopicConsumer
 from vsql.io.kafka.errors import BrokerError, log_level
@@ -194,9 +195,10 @@ class _Worker:
             broker.consumer_config,
             topic,
             group_id=group,
+            decoder=message_decoder(
+                Format.JSON, projection=projection, schema=ORIGIN_SCHEMA if reads_repartition else None
+            ),
             tier=tier,
-            projection=projection,
-            schema=ORIGIN_SCHEMA if reads_repartition else None,
             wait_for_topic_s=30.0 if reads_repartition else None,
         )
         self._dead_letters = self._dead_letter_sink(broker)
@@ -286,19 +288,19 @@ class _Worker:
         self._tasks.clear()
         self._committed.clear()
         assigned = self._consumer.assigned
-        committed = self._consumer.committed_with_metadata(assigned)
+        committed = self._consumer.committed(assigned)
         try:
             self._consumer.seek(
-                {p: committed[p][0] if p in committed else OFFSET_BEGINNING for p in assigned}
+                {p: committed[p].offset if p in committed else OFFSET_BEGINNING for p in assigned}
             )
         except BrokerError as error:
             # A newer rebalance took the partition away; the next poll sees it and reassigns.
             logger.info("seek after a rebalance failed: %s", error)
         for partition in sorted(assigned):
-            metadata = committed.get(partition, (0, ""))[1]
+            metadata = committed[partition].metadata if partition in committed else ""
             self._tasks[partition] = self._task(partition, parse_watermark_metadata(metadata))
             if partition in committed:
-                self._committed[partition] = committed[partition][0]
+                self._committed[partition] = committed[partition].offset
         self.stats.rebalances += 1
         self.stats.refresh(self._tasks.values())
         self.stats.settle(time.time())
