@@ -39,3 +39,36 @@ def test_projection_skips_other_columns() -> None:
     decoded = CsvDecoder(projection={"Symbol"}).decode(b"symbol,qty\nA,x\n")
     assert decoded.batch.schema.names == ["symbol", KEY, TIMESTAMP, PARTITION, OFFSET]
     assert decoded.dead_letters.num_rows == 0
+
+
+def test_a_word_among_numbers_in_a_new_column_is_a_dead_letter() -> None:
+    rows = [f"A,{price}" for price in range(10)]
+    rows.insert(4, "B,abc")
+    decoded = CsvDecoder().decode(("symbol,price\n" + "\n".join(rows) + "\n").encode())
+    assert decoded.batch.schema.field("price").type == pa.int64()
+    assert decoded.batch.column("price").to_pylist() == list(range(10))
+    assert decoded.dead_letters.column(REASON).to_pylist() == ["field 'price': expected int64, got 'abc'"]
+    assert decoded.dead_letters.column(OFFSET).to_pylist() == [4]
+
+
+def test_a_new_column_of_integers_and_fractions_with_a_word_is_float64() -> None:
+    decoded = CsvDecoder().decode(b"price\n1\n2.5\nabc\n3\n")
+    assert decoded.batch.column("price").to_pylist() == [1.0, 2.5, 3.0]
+    assert decoded.dead_letters.column(REASON).to_pylist() == ["field 'price': expected double, got 'abc'"]
+
+
+def test_a_column_of_mostly_words_stays_text() -> None:
+    decoded = CsvDecoder().decode(b"code\nA1\n7\nB2\n")
+    assert decoded.batch.schema.field("code").type == pa.string()
+    assert decoded.batch.column("code").to_pylist() == ["A1", "7", "B2"]
+    assert decoded.dead_letters.num_rows == 0
+
+
+def test_an_int_column_meeting_a_fraction_and_a_word_widens_and_rejects_the_word() -> None:
+    decoder = CsvDecoder()
+    decoder.decode(b"symbol,qty\nA,1\n")
+    decoded = decoder.decode(b"B,x\nC,2.5\nD,y\n")
+    assert decoded.batch.column("qty").to_pylist() == [2.5]
+    assert decoder.schema.field("qty").type == pa.float64()
+    reasons = decoded.dead_letters.column(REASON).to_pylist()
+    assert reasons == ["field 'qty': expected double, got 'x'", "field 'qty': expected double, got 'y'"]
