@@ -121,10 +121,17 @@ def test_bad_lines_become_dead_letters_and_good_lines_survive() -> None:
     assert all(row[PARTITION] == 0 for row in dead)
 
 
-def test_first_block_with_a_conflict_keeps_the_first_type_seen() -> None:
+def test_first_block_with_a_conflict_takes_the_type_most_values_fit() -> None:
     decoded = JsonDecoder().decode(_lines('{"qty": 1}', '{"qty": "x"}', '{"qty": 2.5}'))
     assert decoded.batch.column("qty").to_pylist() == [1.0, 2.5]
+    assert decoded.dead_letters.column(REASON).to_pylist() == ["field 'qty': expected double, got string"]
+
+
+def test_a_stray_string_on_the_first_line_is_the_one_dead_letter() -> None:
+    decoded = JsonDecoder().decode(_lines('{"qty": "x"}', *(f'{{"qty": {i}}}' for i in range(5))))
+    assert decoded.batch.column("qty").to_pylist() == [0, 1, 2, 3, 4]
     assert decoded.dead_letters.column(REASON).to_pylist() == ["field 'qty': expected int64, got string"]
+    assert decoded.dead_letters.column(OFFSET).to_pylist() == [0]
 
 
 def test_bad_system_fields_are_dead_letters() -> None:
