@@ -224,3 +224,18 @@ def test_messages_with_a_bad_value_keep_the_value_timestamps_of_the_good_ones() 
     )
     assert decoded.batch.column(TIMESTAMP).to_pylist() == [0, 30]
     assert decoded.dead_letters.num_rows == 1
+
+
+def test_a_value_that_is_not_utf8_is_a_dead_letter_with_its_bytes_escaped() -> None:
+    decoded = JsonDecoder().decode_messages(
+        [b'{"a": "x"}', b'{"a": "\xff"}'],
+        keys=[None, None],
+        timestamps=[1, 2],
+        partitions=[0, 0],
+        offsets=[0, 1],
+    )
+    assert decoded.batch.to_pydict()["a"] == ["x"]
+    dead = decoded.dead_letters.to_pylist()
+    assert [(row[RAW], row[OFFSET]) for row in dead] == [('{"a": "\\xff"}', 1)]
+    assert "UTF-8" in dead[0][REASON]
+    assert JsonDecoder().decode(b'{"a": "x"}\n{"a": "\xff"}\n').batch.to_pydict()["a"] == ["x"]

@@ -2,7 +2,8 @@
 
 It runs only for blocks the vectorized fast path rejected. Each line becomes either a good record
 or a dead letter whose reason names the problem: not JSON, not an object, or a field whose value
-has the wrong type (naming the field, the expected type and the type found).
+has the wrong type (naming the field, the expected type and the type found). The raw text of a
+dead letter shows bytes that are not UTF-8 as ``\\xNN`` escapes.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def parse_lines(
             parsed.partitions.append(partition)
             parsed.good_positions.append(position)
         else:
-            parsed.bad_raws.append(line.decode("utf-8", errors="replace"))
+            parsed.bad_raws.append(line.decode("utf-8", errors="backslashreplace"))
             parsed.bad_reasons.append(reason or "unreadable")
             parsed.bad_partitions.append(partition)
             parsed.bad_positions.append(position)
