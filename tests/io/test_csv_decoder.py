@@ -6,6 +6,7 @@ import pyarrow as pa
 
 from vsql.engine.columns import KEY, OFFSET, PARTITION, REASON, TIMESTAMP
 from vsql.io.formats.csv import CsvDecoder
+from vsql.io.formats.decoded import RAW
 
 
 def test_header_types_and_system_columns() -> None:
@@ -72,3 +73,16 @@ def test_an_int_column_meeting_a_fraction_and_a_word_widens_and_rejects_the_word
     assert decoder.schema.field("qty").type == pa.float64()
     reasons = decoded.dead_letters.column(REASON).to_pylist()
     assert reasons == ["field 'qty': expected double, got 'x'", "field 'qty': expected double, got 'y'"]
+
+
+def test_a_value_that_is_not_utf8_is_a_dead_letter_with_its_bytes_escaped() -> None:
+    decoder = CsvDecoder()
+    first = decoder.decode(b"name,qty\nA,1\nCaf\xe9,2\nB,3\n")
+    assert first.batch.schema.field("name").type == pa.string()
+    assert first.batch.column("name").to_pylist() == ["A", "B"]
+    assert first.dead_letters.column(RAW).to_pylist() == ["Caf\\xe9,2"]
+    reasons = first.dead_letters.column(REASON).to_pylist()
+    assert reasons == ["field 'name': expected UTF-8 text, got 'Caf\\xe9'"]
+    later = decoder.decode(b"D\xff,4\nE,5\n")
+    assert later.batch.column("name").to_pylist() == ["E"]
+    assert later.dead_letters.column(OFFSET).to_pylist() == [3]

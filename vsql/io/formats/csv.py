@@ -5,7 +5,8 @@ Same output contract as the JSON decoder: value columns, then ``_key``, ``_times
 ``pyarrow.csv.read_csv`` with the types learnt so far. A block whose values do not convert, or
 that brings a column whose values are not all of one type, is read again as text and checked
 column by column with vectorized patterns; rows that fail become dead letters naming the field,
-the type and value. A row with the wrong number of fields is a dead letter too. Empty fields are
+the type and value. A row with the wrong number of fields is a dead letter too, and so is a row
+with a value that is not UTF-8 (its raw text shows such bytes as ``\\xNN``). Empty fields are
 NULL.
 
 A column's type is decided by the first block holding values in it: int64 or float64 when more
@@ -110,12 +111,27 @@ class CsvDecoder:
         for column in table.schema:
             if column.name in SYSTEM_FIELDS or column.name in self._types:
                 continue
+            if pat.is_binary(column.type):
+                return None
             if pat.is_string(column.type) and not pat.is_string(_text_type(table[column.name])):
                 return None
             kept = normalize_type(column.type)
             if not pat.is_null(kept):
                 learnt[column.name] = kept
         return learnt
+
+    def _read_text(self, block: bytes, *, skip: int, invalid: list) -> tuple[pa.Table, dict[int, list[str]]]:
+        """The block with every value as text, and why each row holding bytes that are not UTF-8
+        is rejected (the table shows those bytes as ``\\xNN``)."""
+        names = self._included()
+        try:
+            return self._read(block, skip=skip, types=dict.fromkeys(names, pa.string()), invalid=invalid), {}
+        except pa.ArrowInvalid:
+            invalid.clear()
+        table = self._read(block, skip=skip, types=dict.fromkeys(names, pa.binary()), invalid=invalid)
+        not_utf8: dict[int, list[str]] = {}
+        columns = [_utf8_column(name, table[name], not_utf8) for name in table.column_names]
+        return pa.table(columns, names=table.column_names), not_utf8
 
     def _settle_types(self, table: pa.Table) -> None:
         """Decide the types of the new columns of a block read as text, widen known int64 ones."""
@@ -129,10 +145,12 @@ class CsvDecoder:
 
     def _decode_checked(self, block: bytes, *, skip: int, invalid: list) -> Decoded:
         """The slow path: read as text, keep the rows whose every value converts."""
-        text_types = {name: pa.string() for name in self._included()}
-        table = self._read(block, skip=skip, types=text_types, invalid=invalid)
+        table, not_utf8 = self._read_text(block, skip=skip, invalid=invalid)
         self._settle_types(table)
         bad, reasons = _check(table, self._target)
+        for row, found in not_utf8.items():
+            bad[row] = True
+            reasons[row] = found + reasons.get(row, [])
         good_table = table.filter(pa.array(~bad))
         converted = pa.table(
             {name: _convert(good_table[name], self._target(name)) for name in good_table.column_names}
@@ -211,6 +229,21 @@ def _widened(known: pa.DataType, column: pa.ChunkedArray) -> pa.DataType:
     if pat.is_integer(known) and _matches(column, _NUMBER) > _matches(column, _INTEGER):
         return pa.float64()
     return known
+
+
+def _utf8_column(name: str, column: pa.ChunkedArray, not_utf8: dict[int, list[str]]) -> pa.Array:
+    """A binary column as text; each value that is not UTF-8 is escaped and its row noted."""
+    try:
+        return column.cast(pa.string()).combine_chunks()
+    except pa.ArrowInvalid:
+        pass
+    texts: list[str | None] = []
+    for row, value in enumerate(column.to_pylist()):
+        text = None if value is None else value.decode("utf-8", errors="backslashreplace")
+        if value is not None and text.encode() != value:
+            not_utf8.setdefault(row, []).append(f"field '{name}': expected UTF-8 text, got '{text}'")
+        texts.append(text)
+    return pa.array(texts, pa.string())
 
 
 def _matches(column: pa.ChunkedArray, pattern: str) -> int:
