@@ -104,6 +104,21 @@ def test_json_format_prints_one_object_per_row(trades: Path, capsys: pytest.Capt
     assert "2 rows out, 0 late, 1 dead letter\n" in captured.err
 
 
+def test_a_word_in_a_csv_number_column_is_a_dead_letter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "trades.csv"
+    rows = [f"{'AB'[i % 2]},{i},{10 * i}" for i in range(10)]
+    rows.insert(2, "A,abc,15")
+    path.write_text("symbol,price,_timestamp\n" + "\n".join(rows) + "\n")
+    sql = "SELECT symbol, AVG(price) AS p FROM trades GROUP BY symbol WINDOW TUMBLING(1s) EMIT FINAL"
+    assert main(["-e", sql, "--input", f"trades={path}", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    rows_out = sorted((orjson.loads(line) for line in captured.out.splitlines()), key=lambda r: r["symbol"])
+    assert rows_out == [{"symbol": "A", "p": 4.0}, {"symbol": "B", "p": 5.0}]
+    assert "0 late, 1 dead letter\n" in captured.err
+
+
 def test_table_and_csv_formats(trades: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["-e", SQL, "--input", f"TRADES={trades}"]) == 0
     table = capsys.readouterr().out

@@ -6,6 +6,7 @@ import pyarrow as pa
 
 from vsql.engine.columns import KEY, OFFSET, PARTITION, REASON, TIMESTAMP
 from vsql.io.formats.csv import CsvDecoder
+from vsql.io.formats.decoded import RAW
 
 
 def test_header_types_and_system_columns() -> None:
@@ -39,3 +40,49 @@ def test_projection_skips_other_columns() -> None:
     decoded = CsvDecoder(projection={"Symbol"}).decode_block(b"symbol,qty\nA,x\n")
     assert decoded.batch.schema.names == ["symbol", KEY, TIMESTAMP, PARTITION, OFFSET]
     assert decoded.dead_letters.num_rows == 0
+
+
+def test_a_word_among_numbers_in_a_new_column_is_a_dead_letter() -> None:
+    rows = [f"A,{price}" for price in range(10)]
+    rows.insert(4, "B,abc")
+    decoded = CsvDecoder().decode_block(("symbol,price\n" + "\n".join(rows) + "\n").encode())
+    assert decoded.batch.schema.field("price").type == pa.int64()
+    assert decoded.batch.column("price").to_pylist() == list(range(10))
+    assert decoded.dead_letters.column(REASON).to_pylist() == ["field 'price': expected int64, got 'abc'"]
+    assert decoded.dead_letters.column(OFFSET).to_pylist() == [4]
+
+
+def test_a_new_column_of_integers_and_fractions_with_a_word_is_float64() -> None:
+    decoded = CsvDecoder().decode_block(b"price\n1\n2.5\nabc\n3\n")
+    assert decoded.batch.column("price").to_pylist() == [1.0, 2.5, 3.0]
+    assert decoded.dead_letters.column(REASON).to_pylist() == ["field 'price': expected double, got 'abc'"]
+
+
+def test_a_column_of_mostly_words_stays_text() -> None:
+    decoded = CsvDecoder().decode_block(b"code\nA1\n7\nB2\n")
+    assert decoded.batch.schema.field("code").type == pa.string()
+    assert decoded.batch.column("code").to_pylist() == ["A1", "7", "B2"]
+    assert decoded.dead_letters.num_rows == 0
+
+
+def test_an_int_column_meeting_a_fraction_and_a_word_widens_and_rejects_the_word() -> None:
+    decoder = CsvDecoder()
+    decoder.decode_block(b"symbol,qty\nA,1\n")
+    decoded = decoder.decode_block(b"B,x\nC,2.5\nD,y\n")
+    assert decoded.batch.column("qty").to_pylist() == [2.5]
+    assert decoder.schema.field("qty").type == pa.float64()
+    reasons = decoded.dead_letters.column(REASON).to_pylist()
+    assert reasons == ["field 'qty': expected double, got 'x'", "field 'qty': expected double, got 'y'"]
+
+
+def test_a_value_that_is_not_utf8_is_a_dead_letter_with_its_bytes_escaped() -> None:
+    decoder = CsvDecoder()
+    first = decoder.decode_block(b"name,qty\nA,1\nCaf\xe9,2\nB,3\n")
+    assert first.batch.schema.field("name").type == pa.string()
+    assert first.batch.column("name").to_pylist() == ["A", "B"]
+    assert first.dead_letters.column(RAW).to_pylist() == ["Caf\\xe9,2"]
+    reasons = first.dead_letters.column(REASON).to_pylist()
+    assert reasons == ["field 'name': expected UTF-8 text, got 'Caf\\xe9'"]
+    later = decoder.decode_block(b"D\xff,4\nE,5\n")
+    assert later.batch.column("name").to_pylist() == ["E"]
+    assert later.dead_letters.column(OFFSET).to_pylist() == [3]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
-from vsql.engine.columns import OFFSET
+from vsql.engine.columns import OFFSET, REASON
 from vsql.io.errors import InputError
 from vsql.io.files import format_of, read_blocks, read_file
 from vsql.io.formats import Format
@@ -69,3 +70,19 @@ def test_a_missing_file_raises_input_error(tmp_path: Path) -> None:
 def test_a_folder_raises_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         list(read_file(tmp_path))
+
+
+@pytest.mark.parametrize("bad_row", [3, 180], ids=["first-block", "later-block"])
+@pytest.mark.parametrize("block_bytes", [64, 512, 1 << 20])
+def test_a_word_in_a_csv_number_column_is_one_dead_letter_wherever_it_sits(
+    tmp_path: Path, bad_row: int, block_bytes: int
+) -> None:
+    rows = [f"S{i % 3},{10 + i},{i * 10}" for i in range(200)]
+    rows.insert(bad_row, "S1,abc,999")
+    path = tmp_path / "t.csv"
+    path.write_text("symbol,price,_timestamp\n" + "\n".join(rows) + "\n")
+    decoded = list(read_file(path, block_bytes=block_bytes))
+    assert {d.batch.schema.field("price").type for d in decoded} == {pa.int64()}
+    assert [p for d in decoded for p in d.batch.column("price").to_pylist()] == [10 + i for i in range(200)]
+    reasons = [r for d in decoded for r in d.dead_letters.column(REASON).to_pylist()]
+    assert reasons == ["field 'price': expected int64, got 'abc'"]

@@ -121,10 +121,17 @@ def test_bad_lines_become_dead_letters_and_good_lines_survive() -> None:
     assert all(row[PARTITION] == 0 for row in dead)
 
 
-def test_first_block_with_a_conflict_keeps_the_first_type_seen() -> None:
+def test_first_block_with_a_conflict_takes_the_type_most_values_fit() -> None:
     decoded = JsonDecoder().decode_block(_lines('{"qty": 1}', '{"qty": "x"}', '{"qty": 2.5}'))
     assert decoded.batch.column("qty").to_pylist() == [1.0, 2.5]
+    assert decoded.dead_letters.column(REASON).to_pylist() == ["field 'qty': expected double, got string"]
+
+
+def test_a_stray_string_on_the_first_line_is_the_one_dead_letter() -> None:
+    decoded = JsonDecoder().decode_block(_lines('{"qty": "x"}', *(f'{{"qty": {i}}}' for i in range(5))))
+    assert decoded.batch.column("qty").to_pylist() == [0, 1, 2, 3, 4]
     assert decoded.dead_letters.column(REASON).to_pylist() == ["field 'qty': expected int64, got string"]
+    assert decoded.dead_letters.column(OFFSET).to_pylist() == [0]
 
 
 def test_bad_system_fields_are_dead_letters() -> None:
@@ -217,3 +224,18 @@ def test_messages_with_a_bad_value_keep_the_value_timestamps_of_the_good_ones() 
     )
     assert decoded.batch.column(TIMESTAMP).to_pylist() == [0, 30]
     assert decoded.dead_letters.num_rows == 1
+
+
+def test_a_value_that_is_not_utf8_is_a_dead_letter_with_its_bytes_escaped() -> None:
+    decoded = JsonDecoder().decode_messages(
+        [b'{"a": "x"}', b'{"a": "\xff"}'],
+        keys=[None, None],
+        timestamps=[1, 2],
+        partitions=[0, 0],
+        offsets=[0, 1],
+    )
+    assert decoded.batch.to_pydict()["a"] == ["x"]
+    dead = decoded.dead_letters.to_pylist()
+    assert [(row[RAW], row[OFFSET]) for row in dead] == [('{"a": "\\xff"}', 1)]
+    assert "UTF-8" in dead[0][REASON]
+    assert JsonDecoder().decode_block(b'{"a": "x"}\n{"a": "\xff"}\n').batch.to_pydict()["a"] == ["x"]

@@ -42,7 +42,7 @@ def test_shell_statements_run_in_a_script(broker: EmbeddedBroker, filled_topic: 
     assert f"{topic},2,50" in run.lines
     assert "field,type,null_fraction,example" in run.lines
     assert any(line.startswith("price,double,0") for line in run.lines)
-    header = run.lines.index("_timestamp,_partition,_offset,_key,symbol,price,qty,side")
+    header = run.lines.index("_timestamp,_partition,_offset,_key,symbol,price,qty,side,_error")
     assert len(run.lines) - header - 1 == 3
 
 

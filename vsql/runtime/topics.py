@@ -3,7 +3,9 @@ columns a query may name) and tailing it (PRINT).
 
 Sampling and tailing read with a consumer in a throwaway group that never commits, so they leave
 no trace in the offsets of any query's group. Both poll with short timeouts and check their stop
-condition between polls, so a cancel is seen within a fraction of a second.
+condition between polls, so a cancel is seen within a fraction of a second. Neither hides a
+message the decoder rejects: DESCRIBE counts its values (``topic_fields``), PRINT shows it as a
+row whose ``_error`` column holds the reason and the raw text.
 """
 
 from __future__ import annotations
@@ -18,15 +20,17 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from vsql.engine.columns import KEY, OFFSET, PARTITION, TIMESTAMP
+from vsql.engine.columns import KEY, OFFSET, PARTITION, REASON, TIMESTAMP
 from vsql.io.errors import InputError
-from vsql.io.formats.decoded import SYSTEM_FIELDS
+from vsql.io.formats.decoded import RAW, SYSTEM_FIELDS, Decoded
 from vsql.io.formats.decoder import Format, message_decoder
 from vsql.io.kafka.brokers import Broker
 from vsql.io.kafka.consumer import TopicConsumer
+from vsql.runtime.topic_fields import FieldInfo, field_infos
 
 __all__ = [
     "DEFAULT_SAMPLE_SIZE",
+    "ERROR",
     "FieldInfo",
     "describe_topic",
     "require_topic",
@@ -40,23 +44,18 @@ DEFAULT_SAMPLE_SIZE = 500
 _POLL_S = 0.2
 _SAMPLE_WAIT_S = 3.0
 _PRINT_ORDER = (TIMESTAMP, PARTITION, OFFSET, KEY)
+_RAW_SHOWN_CHARS = 200
+
+ERROR = "_error"
+"""PRINT's last column: why a message could not be decoded and its raw text; null for the others."""
 
 
 @dataclass(frozen=True)
-class FieldInfo:
-    """A value field of a topic, inferred by sampling messages.
+class _Sample:
+    """The first messages of a topic, decoded: the good rows (None when none) and the rejected ones."""
 
-    Attributes:
-        name: the field name.
-        type: its Arrow type, as text (``int64``, ``string``, ...).
-        null_fraction: the share of sampled messages where it is null or missing, 0.0 to 1.0.
-        example: one sampled value, as text; None when every sample was null.
-    """
-
-    name: str
-    type: str
-    null_fraction: float
-    example: str | None
+    rows: pa.Table | None
+    dead_letters: pa.Table
 
 
 def require_topic(broker: Broker, topic: str) -> None:
@@ -84,7 +83,8 @@ def describe_topic(
     """The value fields of ``topic``, inferred from up to ``sample_size`` messages from its start.
 
     Reading stops at the sample size, when every partition is read to its end, or after ``wait_s``.
-    Fields come in the order the decoder met them; an empty topic has no fields.
+    Fields come in the order the decoder met them, then those only rejected messages hold; an
+    empty topic has no fields. See ``topic_fields`` for the type and the shares shown.
 
     Raises:
         InputError: the topic does not exist.
@@ -93,7 +93,7 @@ def describe_topic(
     sample = _sample(broker, topic, sample_size=sample_size, wait_s=wait_s)
     if sample is None:
         return []
-    return [_field_info(sample, name) for name in sample.column_names if name not in SYSTEM_FIELDS]
+    return field_infos(sample.rows, sample.dead_letters)
 
 
 def sample_topic_schema(
@@ -107,9 +107,9 @@ def sample_topic_schema(
         BrokerError: the broker failed.
     """
     sample = _sample(broker, topic, sample_size=sample_size, wait_s=wait_s)
-    if sample is None:
+    if sample is None or sample.rows is None:
         return None
-    return pa.schema([field for field in sample.schema if field.name not in SYSTEM_FIELDS])
+    return pa.schema([field for field in sample.rows.schema if field.name not in SYSTEM_FIELDS])
 
 
 def tail_topic(
@@ -121,10 +121,13 @@ def tail_topic(
     on_rows: Callable[[pa.Table], None],
     cancel: threading.Event,
 ) -> None:
-    """Hand ``on_rows`` the topic's messages as they arrive: timestamp, partition, offset, key, fields.
+    """Hand ``on_rows`` the topic's messages as they arrive: timestamp, partition, offset, key,
+    fields and ``_error``.
 
-    Starts at the earliest retained message when ``from_beginning``, else at the end; returns after
-    ``limit`` messages or once ``cancel`` is set.
+    A message the decoder rejects is a row with null fields and an ``_error`` holding the reason
+    and the raw text (unprintable characters escaped, cut after 200); each batch handed over is
+    then in partition and offset order. Starts at the earliest retained message when
+    ``from_beginning``, else at the end; returns after ``limit`` messages or once ``cancel`` is set.
 
     Raises:
         InputError: the topic does not exist.
@@ -135,36 +138,42 @@ def tail_topic(
     with _throwaway_consumer(broker, topic, start="earliest" if from_beginning else "latest") as consumer:
         while not cancel.is_set() and (limit is None or shown < limit):
             decoded = consumer.poll(_POLL_S)
-            if decoded is None or decoded.batch.num_rows == 0:
+            if decoded is None:
                 continue
-            rows = _print_order(pa.Table.from_batches([decoded.batch]))
+            rows = _shown_rows(decoded)
+            if rows.num_rows == 0:
+                continue
             if limit is not None:
                 rows = rows.slice(0, limit - shown)
             shown += rows.num_rows
             on_rows(rows)
 
 
-def _sample(broker: Broker, topic: str, *, sample_size: int, wait_s: float) -> pa.Table | None:
-    """Up to ``sample_size`` decoded messages from the topic's start; None when it has none.
+def _sample(broker: Broker, topic: str, *, sample_size: int, wait_s: float) -> _Sample | None:
+    """Up to about ``sample_size`` decoded messages from the topic's start; None when it has none.
 
     Raises:
         InputError: the topic does not exist.
     """
     require_topic(broker, topic)
     tables: list[pa.Table] = []
-    rows = 0
+    dead: list[pa.Table] = []
+    messages = 0
     deadline = time.monotonic() + wait_s
     with _throwaway_consumer(broker, topic, start="earliest", batch_size=sample_size) as consumer:
-        while rows < sample_size and time.monotonic() < deadline:
+        while messages < sample_size and time.monotonic() < deadline:
             decoded = consumer.poll(_POLL_S)
-            if decoded is not None and decoded.batch.num_rows:
-                tables.append(pa.Table.from_batches([decoded.batch]))
-                rows += decoded.batch.num_rows
+            if decoded is not None:
+                if decoded.batch.num_rows:
+                    tables.append(pa.Table.from_batches([decoded.batch]))
+                dead.append(decoded.dead_letters)
+                messages += decoded.batch.num_rows + decoded.dead_letters.num_rows
             if consumer.caught_up:
                 break
-    if not tables:
+    if messages == 0:
         return None
-    return pa.concat_tables(tables, promote_options="permissive").slice(0, sample_size)
+    rows = pa.concat_tables(tables, promote_options="permissive").slice(0, sample_size) if tables else None
+    return _Sample(rows=rows, dead_letters=pa.concat_tables(dead))
 
 
 def _throwaway_consumer(broker: Broker, topic: str, *, start: str, batch_size: int = 10_000) -> TopicConsumer:
@@ -178,16 +187,27 @@ def _throwaway_consumer(broker: Broker, topic: str, *, start: str, batch_size: i
     )
 
 
-def _field_info(sample: pa.Table, name: str) -> FieldInfo:
-    column = sample.column(name)
-    valid = column.drop_null()
-    example = str(valid[0].as_py()) if len(valid) else None
-    return FieldInfo(
-        name=name,
-        type=str(column.type),
-        null_fraction=round(column.null_count / sample.num_rows, 4),
-        example=example,
-    )
+def _shown_rows(decoded: Decoded) -> pa.Table:
+    """PRINT's rows of one batch: the decoded messages, and the rejected ones marked in ``_error``."""
+    rows = pa.Table.from_batches([decoded.batch])
+    rows = rows.append_column(ERROR, pa.nulls(rows.num_rows, pa.string()))
+    dead = decoded.dead_letters
+    if dead.num_rows:
+        raws, reasons = dead.column(RAW).to_pylist(), dead.column(REASON).to_pylist()
+        errors = [f"{reason}; raw: {_escaped(raw or '')}" for raw, reason in zip(raws, reasons, strict=True)]
+        marked = dead.select([KEY, TIMESTAMP, PARTITION, OFFSET]).append_column(ERROR, pa.array(errors))
+        rows = pa.concat_tables([rows, marked], promote_options="default")
+        rows = rows.sort_by([(PARTITION, "ascending"), (OFFSET, "ascending")])
+    return _print_order(rows)
+
+
+def _escaped(text: str) -> str:
+    """``text`` on one line: unprintable characters (line breaks, controls) as escapes, cut after
+    ``_RAW_SHOWN_CHARS``."""
+    shown = text[:_RAW_SHOWN_CHARS]
+    if not shown.isprintable():
+        shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in shown)
+    return shown + ("..." if len(text) > _RAW_SHOWN_CHARS else "")
 
 
 def _print_order(rows: pa.Table) -> pa.Table:

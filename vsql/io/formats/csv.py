@@ -2,17 +2,24 @@
 
 Same output contract as the JSON decoder: value columns, then ``_key``, ``_timestamp``,
 ``_partition``, ``_offset``; header columns with those names are the system columns. Fast path:
-``pyarrow.csv.read_csv`` with the types learnt so far (an int column meeting floats widens to
-float64). A block whose values do not convert is read again as text and checked column by column
-with vectorized patterns; rows that fail become dead letters naming the field, the type and value.
-A row with the wrong number of fields is a dead letter too. Empty fields are NULL.
+``pyarrow.csv.read_csv`` with the types learnt so far. A block whose values do not convert, or
+that brings a column whose values are not all of one type, is read again as text and checked
+column by column with vectorized patterns; rows that fail become dead letters naming the field,
+the type and value. A row with the wrong number of fields is a dead letter too, and so is a row
+with a value that is not UTF-8 (its raw text shows such bytes as ``\\xNN``). Empty fields are
+NULL.
+
+A column's type is decided by the first block holding values in it: int64 or float64 when more
+than half of them are numbers (float64 when one has a fraction or an exponent), boolean when more
+than half are true/false, else string. Later, an int64 column meeting a fraction widens to
+float64; other types stay, and a value that does not fit is a dead letter.
 """
 
 from __future__ import annotations
 
 import csv as csv_text
 import io
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 import numpy as np
 import pyarrow as pa
@@ -22,7 +29,7 @@ import pyarrow.types as pat
 
 from vsql.engine.columns import KEY, OFFSET, PARTITION, TIMESTAMP
 from vsql.io.formats.decoded import SYSTEM_FIELDS, Decoded, OffsetCounter, assemble_batch, dead_letter_table
-from vsql.io.formats.inference import merge_types, normalize_type
+from vsql.io.formats.inference import normalize_type
 
 __all__ = ["CsvDecoder"]
 
@@ -65,20 +72,23 @@ class CsvDecoder:
         return Decoded(self._assemble(table, offsets=None), dead)
 
     def _read_typed(self, block: bytes, *, skip: int, invalid: list) -> pa.Table | None:
+        """The block with the learnt types, pyarrow inferring new columns' types; None when a value
+        does not fit its column's type or a new column is not of one type (the checked path runs)."""
         try:
             table = self._read(block, skip=skip, types=self._column_types(), invalid=invalid)
         except pa.ArrowInvalid:
-            invalid.clear()
-            if not self._widen(block, skip=skip):
-                return None
-            try:
-                table = self._read(block, skip=skip, types=self._column_types(), invalid=invalid)
-            except pa.ArrowInvalid:
-                return None
-        if self._learn(table.schema):
-            invalid.clear()
-            table = self._read(block, skip=skip, types=self._column_types(), invalid=invalid)
-        return table
+            return None
+        learnt = self._new_types(table)
+        if learnt is None:
+            return None
+        self._types.update(learnt)
+        if all(table.schema.field(name).type == kept for name, kept in learnt.items()):
+            return table
+        invalid.clear()
+        try:
+            return self._read(block, skip=skip, types=self._column_types(), invalid=invalid)
+        except pa.ArrowInvalid:
+            return None
 
     def _read(self, block: bytes, *, skip: int, types: dict[str, pa.DataType], invalid: list) -> pa.Table:
         def keep_invalid(row: pa_csv.InvalidRow) -> str:
@@ -94,59 +104,53 @@ class CsvDecoder:
             ),
         )
 
-    def _widen(self, block: bytes, *, skip: int) -> bool:
-        try:
-            inferred = self._read(block, skip=skip, types=_system_types(), invalid=[]).schema
-        except pa.ArrowInvalid:
-            return False
-        updates: dict[str, pa.DataType] = {}
-        for column in inferred:
-            if column.name in SYSTEM_FIELDS:
-                continue
-            found = normalize_type(column.type)
-            known = self._types.get(column.name)
-            merged = found if known is None else merge_types(known, found)
-            if merged is None:
-                return False
-            if not pat.is_null(merged):
-                updates[column.name] = merged
-        self._types.update(updates)
-        return True
-
-    def _learn(self, schema: pa.Schema) -> bool:
-        must_reread = False
-        for column in schema:
+    def _new_types(self, table: pa.Table) -> dict[str, pa.DataType] | None:
+        """The kept types of the columns pyarrow inferred; None when one read as text holds mostly
+        values of another type (pyarrow falls back to text when a single value does not convert)."""
+        learnt: dict[str, pa.DataType] = {}
+        for column in table.schema:
             if column.name in SYSTEM_FIELDS or column.name in self._types:
                 continue
+            if pat.is_binary(column.type):
+                return None
+            if pat.is_string(column.type) and not pat.is_string(_text_type(table[column.name])):
+                return None
             kept = normalize_type(column.type)
             if not pat.is_null(kept):
-                self._types[column.name] = kept
-                must_reread = must_reread or kept != column.type
-        return must_reread
+                learnt[column.name] = kept
+        return learnt
+
+    def _read_text(self, block: bytes, *, skip: int, invalid: list) -> tuple[pa.Table, dict[int, list[str]]]:
+        """The block with every value as text, and why each row holding bytes that are not UTF-8
+        is rejected (the table shows those bytes as ``\\xNN``)."""
+        names = self._included()
+        try:
+            return self._read(block, skip=skip, types=dict.fromkeys(names, pa.string()), invalid=invalid), {}
+        except pa.ArrowInvalid:
+            invalid.clear()
+        table = self._read(block, skip=skip, types=dict.fromkeys(names, pa.binary()), invalid=invalid)
+        not_utf8: dict[int, list[str]] = {}
+        columns = [_utf8_column(name, table[name], not_utf8) for name in table.column_names]
+        return pa.table(columns, names=table.column_names), not_utf8
+
+    def _settle_types(self, table: pa.Table) -> None:
+        """Decide the types of the new columns of a block read as text, widen known int64 ones."""
+        for name in table.column_names:
+            if name in SYSTEM_FIELDS:
+                continue
+            known = self._types.get(name)
+            settled = _text_type(table[name]) if known is None else _widened(known, table[name])
+            if not pat.is_null(settled):
+                self._types[name] = settled
 
     def _decode_checked(self, block: bytes, *, skip: int, invalid: list) -> Decoded:
         """The slow path: read as text, keep the rows whose every value converts."""
-        text_types = {name: pa.string() for name in self._included()}
-        table = self._read(block, skip=skip, types=text_types, invalid=invalid)
-        bad = np.zeros(table.num_rows, dtype=bool)
-        reasons: dict[int, list[str]] = {}
-        for name in table.column_names:
-            if name in (KEY, OFFSET):
-                continue
-            target = SYSTEM_FIELDS.get(name) or self._types.get(name, pa.string())
-            pattern = _pattern(target)
-            if pattern is None:
-                continue
-            column = table[name].combine_chunks()
-            fails = pc.and_(
-                pc.is_valid(column), pc.invert(pc.match_substring_regex(column, pattern, ignore_case=True))
-            )
-            fails_np = fails.to_numpy(zero_copy_only=False)
-            for row in np.flatnonzero(fails_np):
-                reasons.setdefault(int(row), []).append(
-                    f"field '{name}': expected {target}, got {column[int(row)].as_py()!r}"
-                )
-            bad |= fails_np
+        table, not_utf8 = self._read_text(block, skip=skip, invalid=invalid)
+        self._settle_types(table)
+        bad, reasons = _check(table, self._target)
+        for row, found in not_utf8.items():
+            bad[row] = True
+            reasons[row] = found + reasons.get(row, [])
         good_table = table.filter(pa.array(~bad))
         converted = pa.table(
             {name: _convert(good_table[name], self._target(name)) for name in good_table.column_names}
@@ -204,6 +208,70 @@ class CsvDecoder:
 
 def _system_types() -> dict[str, pa.DataType]:
     return {name: SYSTEM_FIELDS[name] for name in (KEY, TIMESTAMP, PARTITION)}
+
+
+def _text_type(column: pa.ChunkedArray) -> pa.DataType:
+    """The type of a new column from its text values: the one more than half of them have (see the
+    module doc), string when none does, null when the column has no values."""
+    values = len(column) - column.null_count
+    if values == 0:
+        return pa.null()
+    numbers = _matches(column, _NUMBER)
+    if 2 * numbers > values:
+        return pa.int64() if _matches(column, _INTEGER) == numbers else pa.float64()
+    if 2 * _matches(column, _BOOLEAN) > values:
+        return pa.bool_()
+    return pa.string()
+
+
+def _widened(known: pa.DataType, column: pa.ChunkedArray) -> pa.DataType:
+    """``known`` widened to the text values of a block: an int64 column meeting a fraction is float64."""
+    if pat.is_integer(known) and _matches(column, _NUMBER) > _matches(column, _INTEGER):
+        return pa.float64()
+    return known
+
+
+def _utf8_column(name: str, column: pa.ChunkedArray, not_utf8: dict[int, list[str]]) -> pa.Array:
+    """A binary column as text; each value that is not UTF-8 is escaped and its row noted."""
+    try:
+        return column.cast(pa.string()).combine_chunks()
+    except pa.ArrowInvalid:
+        pass
+    texts: list[str | None] = []
+    for row, value in enumerate(column.to_pylist()):
+        text = None if value is None else value.decode("utf-8", errors="backslashreplace")
+        if value is not None and text.encode() != value:
+            not_utf8.setdefault(row, []).append(f"field '{name}': expected UTF-8 text, got '{text}'")
+        texts.append(text)
+    return pa.array(texts, pa.string())
+
+
+def _matches(column: pa.ChunkedArray, pattern: str) -> int:
+    return pc.sum(pc.match_substring_regex(column, pattern, ignore_case=True)).as_py() or 0
+
+
+def _check(table: pa.Table, target: Callable[[str], pa.DataType]) -> tuple[np.ndarray, dict[int, list[str]]]:
+    """Which rows of a text table hold a value that does not fit its column's type, and why."""
+    bad = np.zeros(table.num_rows, dtype=bool)
+    reasons: dict[int, list[str]] = {}
+    for name in table.column_names:
+        if name in (KEY, OFFSET):
+            continue
+        expected = target(name)
+        pattern = _pattern(expected)
+        if pattern is None:
+            continue
+        column = table[name].combine_chunks()
+        fails = pc.and_(
+            pc.is_valid(column), pc.invert(pc.match_substring_regex(column, pattern, ignore_case=True))
+        )
+        fails_np = fails.to_numpy(zero_copy_only=False)
+        for row in np.flatnonzero(fails_np):
+            reasons.setdefault(int(row), []).append(
+                f"field '{name}': expected {expected}, got {column[int(row)].as_py()!r}"
+            )
+        bad |= fails_np
+    return bad, reasons
 
 
 def _pattern(data_type: pa.DataType) -> str | None:

@@ -2,15 +2,19 @@
 
 Widening rules shared by the decoders: a null type takes the other side's type; integers and
 floats together become float64; structs take the union of their fields; lists widen their element
-type. Anything else is a conflict.
+type. Anything else is a conflict. A new field takes the type most of its first values fit
+(``prevailing_type``), so a stray value of another type is the one rejected, wherever it sits.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+
 import pyarrow as pa
 import pyarrow.types as pat
 
-__all__ = ["merge_types", "normalize_type", "type_of"]
+__all__ = ["merge_types", "normalize_type", "prevailing_type", "type_of"]
 
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
@@ -53,6 +57,25 @@ def merge_types(left: pa.DataType, right: pa.DataType) -> pa.DataType | None:
     return None
 
 
+def prevailing_type(types: Iterable[pa.DataType]) -> pa.DataType:
+    """The type most of the given value types fit, or null when all are null.
+
+    The types are grouped by widening (``merge_types``) in the order met; the group holding most
+    values wins (the first of equal groups) and gives its widened type, so ``[int64, string,
+    float64]`` prevails as float64.
+    """
+    groups: list[tuple[pa.DataType, int]] = []
+    for found, count in Counter(t for t in types if not pat.is_null(t)).items():
+        for index, (group_type, group_count) in enumerate(groups):
+            merged = merge_types(group_type, found)
+            if merged is not None:
+                groups[index] = (merged, group_count + count)
+                break
+        else:
+            groups.append((found, count))
+    return max(groups, key=_count)[0] if groups else pa.null()
+
+
 def type_of(value: object) -> pa.DataType | None:
     """The Arrow type of a value parsed from JSON, or None when an array mixes types."""
     if value is None:
@@ -82,6 +105,10 @@ def type_of(value: object) -> pa.DataType | None:
                 return None
         return pa.list_(element)
     return None
+
+
+def _count(group: tuple[pa.DataType, int]) -> int:
+    return group[1]
 
 
 def _is_number(data_type: pa.DataType) -> bool:

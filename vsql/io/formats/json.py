@@ -3,7 +3,8 @@
 Fast path: ``pyarrow.json.read_json`` over the whole block with the schema learnt so far
 (``explicit_schema``); new fields are inferred and added, an integer column that meets floats
 widens to float64. Only a block the fast path rejects is parsed line by line (``json_lines``) to
-isolate its bad lines; its good lines are still decoded.
+isolate its bad lines; its good lines are still decoded. The fast path takes only valid UTF-8
+(pyarrow's reader does not check string values), so a value with other bytes is a dead letter.
 
 Output: the value fields (in the order first seen) followed by the system columns ``_key``,
 ``_timestamp``, ``_partition`` and ``_offset`` (``decoded.SYSTEM_FIELDS``). In NDJSON the fields
@@ -145,6 +146,8 @@ class JsonDecoder:
 
     def _read_fast(self, block: bytes, *, system: bool) -> pa.Table | None:
         """The block as one table with the learnt schema, or None when the slow path must run."""
+        if not _is_utf8(block):
+            return None
         try:
             table = self._read(block, system=system)
         except pa.ArrowInvalid:
@@ -330,6 +333,16 @@ def _column(table: pa.Table, name: str, size: int) -> pa.Array:
     if name in table.column_names:
         return table[name].combine_chunks()
     return pa.nulls(size, SYSTEM_FIELDS[name])
+
+
+def _is_utf8(block: bytes) -> bool:
+    """Whether ``block`` is valid UTF-8, checked by Arrow over the bytes in place."""
+    offsets = pa.py_buffer(np.array([0, len(block)], dtype=np.int64))
+    try:
+        pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(block)).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _fits_system_field(name: str, found: pa.DataType) -> bool:

@@ -2,7 +2,8 @@
 
 It runs only for blocks the vectorized fast path rejected. Each line becomes either a good record
 or a dead letter whose reason names the problem: not JSON, not an object, or a field whose value
-has the wrong type (naming the field, the expected type and the type found).
+has the wrong type (naming the field, the expected type and the type found). The raw text of a
+dead letter shows bytes that are not UTF-8 as ``\\xNN`` escapes.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from dataclasses import dataclass, field
 
 import orjson
 import pyarrow as pa
+import pyarrow.types as pat
 
 from vsql.engine.columns import KEY, OFFSET, PARTITION, TIMESTAMP
-from vsql.io.formats.inference import merge_types, type_of
+from vsql.io.formats.inference import merge_types, prevailing_type, type_of
 
 __all__ = ["ParsedLines", "parse_lines"]
 
@@ -67,7 +69,8 @@ def parse_lines(
     Args:
         lines: one JSON document each.
         types: the known field types; a value of another type makes its line a dead letter, except
-            that integers and floats widen to float64 and new fields are added.
+            that integers and floats widen to float64. A new field takes the type most of its
+            values in these lines fit (``prevailing_type``).
         is_projected: whether a field is decoded; other fields are neither typed nor checked.
         read_system_fields: read ``_key``, ``_timestamp``, ``_partition`` from the object (inline
             records and files); otherwise they are dropped (Kafka messages carry their own).
@@ -76,14 +79,11 @@ def parse_lines(
     Returns:
         The good records, the dead letters and the widened types.
     """
+    documents = [(line, *_parse_object(line.strip())) for line in lines if line.strip() or not skip_blank]
     parsed = ParsedLines(types=dict(types))
-    position = 0
-    for line in lines:
-        text = line.strip()
-        if not text and skip_blank:
-            continue
-        record, reason = _parse_object(text)
-        partition = 0
+    parsed.types.update(_new_field_types(documents, parsed.types, is_projected=is_projected))
+    for position, (line, record, parse_problem) in enumerate(documents):
+        reason, partition = parse_problem, 0
         if record is not None and read_system_fields:
             partition_value, partition_problem = _read_partition(record.get(PARTITION))
             partition = partition_value if partition_problem is None else 0
@@ -97,12 +97,30 @@ def parse_lines(
             parsed.partitions.append(partition)
             parsed.good_positions.append(position)
         else:
-            parsed.bad_raws.append(line.decode("utf-8", errors="replace"))
+            parsed.bad_raws.append(line.decode("utf-8", errors="backslashreplace"))
             parsed.bad_reasons.append(reason or "unreadable")
             parsed.bad_partitions.append(partition)
             parsed.bad_positions.append(position)
-        position += 1
     return parsed
+
+
+def _new_field_types(
+    documents: list[tuple[bytes, dict[str, object] | None, str | None]],
+    known: Mapping[str, pa.DataType],
+    *,
+    is_projected: Callable[[str], bool],
+) -> dict[str, pa.DataType]:
+    """The prevailing type of each projected field the documents bring that ``known`` lacks."""
+    found: dict[str, list[pa.DataType]] = {}
+    for _, record, _ in documents:
+        for name, value in (record or {}).items():
+            if name in _SYSTEM_NAMES or name in known or not is_projected(name):
+                continue
+            value_type = type_of(value)
+            if value_type is not None:
+                found.setdefault(name, []).append(value_type)
+    prevailing = {name: prevailing_type(value_types) for name, value_types in found.items()}
+    return {name: value_type for name, value_type in prevailing.items() if not pat.is_null(value_type)}
 
 
 def _parse_object(text: bytes) -> tuple[dict[str, object] | None, str | None]:
