@@ -265,7 +265,7 @@ def test_unexpected_failure_is_one_line_without_debug(
     def explode(*_: object, **__: object) -> int:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("vsql.cli._scenario", explode)
+    monkeypatch.setattr("vsql.scenario.suite.run_suite", explode)
     assert main(["scenario", "run", "scenarios"]) == 1
     err = capsys.readouterr().err
     assert "unexpected RuntimeError: boom" in err

@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from vsql.engine.sql.script import split_statements
 from vsql.io.kafka.brokers import EmbeddedBroker
 from vsql.repl.script import EXIT_OK, EXIT_QUERY_ERROR, EXIT_USAGE, ScriptRunner
 from vsql.runtime import Runtime
@@ -26,7 +25,7 @@ class Run:
             runtime, output_format=fmt, stream=self.out, errors=self.err, timeout_s=timeout_s
         )
         try:
-            self.code = runner.run(split_statements(script))
+            self.code = runner.run(script)
         finally:
             runtime.close()
 

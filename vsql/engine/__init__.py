@@ -9,11 +9,16 @@ Typical use::
     emitted = pipeline.finish().rows
 """
 
-from vsql.engine.errors import ExecutionError, PlanError, SqlSyntaxError, UnsupportedError, VsqlError
-from vsql.engine.pipeline import Pipeline, PipelineMetrics, StepOutput
-from vsql.engine.settings import QuerySettings
-from vsql.engine.sql.plan import LogicalPlan
-from vsql.engine.sql.statements import compile_query, compile_statement
+from typing import TYPE_CHECKING
+
+from vsql.exports import lazy_exports
+
+if TYPE_CHECKING:
+    from vsql.engine.errors import ExecutionError, PlanError, SqlSyntaxError, UnsupportedError, VsqlError
+    from vsql.engine.pipeline import Pipeline, PipelineMetrics, StepOutput
+    from vsql.engine.settings import QuerySettings
+    from vsql.engine.sql.plan import LogicalPlan
+    from vsql.engine.sql.statements import compile_query, compile_statement
 
 __all__ = [
     "ExecutionError",
@@ -29,3 +34,23 @@ __all__ = [
     "compile_query",
     "compile_statement",
 ]
+
+_HOMES = {
+    "ExecutionError": "errors",
+    "PlanError": "errors",
+    "SqlSyntaxError": "errors",
+    "UnsupportedError": "errors",
+    "VsqlError": "errors",
+    "Pipeline": "pipeline",
+    "PipelineMetrics": "pipeline",
+    "StepOutput": "pipeline",
+    "QuerySettings": "settings",
+    "LogicalPlan": "sql.plan",
+    "compile_query": "sql.statements",
+    "compile_statement": "sql.statements",
+}
+"""Where each public name lives. Names load on first use, so importing a light module of the
+engine (its errors, its settings) does not load the planner and the kernels."""
+
+
+__getattr__ = lazy_exports(__name__, _HOMES)

@@ -19,7 +19,7 @@ from pygments.styles import get_all_styles
 
 from vsql.engine.errors import VsqlError
 from vsql.engine.settings import ConsumerTier
-from vsql.repl.render import FORMATS
+from vsql.repl.formats import FORMATS
 
 __all__ = [
     "Config",

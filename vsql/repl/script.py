@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TextIO
 
 import pyarrow as pa
 
 from vsql.display.errors import format_error
 from vsql.engine.errors import VsqlError
+from vsql.engine.sql.script import script_statements
 from vsql.engine.timeutil import format_duration
 from vsql.io.errors import InputError
 from vsql.repl.commands import CommandError, CommandRegistry, Outcome, default_registry
@@ -43,6 +44,19 @@ class _StopScriptError(Exception):
     def __init__(self, code: int) -> None:
         super().__init__(code)
         self.code = code
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """Where a statement sits in its script, to show its errors in the script's lines."""
+
+    script: str
+    origin: str | None
+    line: int
+    col: int
+
+    def format(self, error: VsqlError) -> str:
+        return format_error(error, source=self.script, origin=self.origin, start=(self.line, self.col))
 
 
 class ScriptRunner:
@@ -81,16 +95,19 @@ class ScriptRunner:
         """The runtime the commands use."""
         return self._runtime
 
-    def run(self, statements: Sequence[str]) -> int:
-        """Run ``statements`` in order, then wait for the background queries they started.
+    def run(self, script: str, *, origin: str | None = None) -> int:
+        """Run the statements of ``script`` in order, then wait for the background queries they
+        started. An error is shown at its line and column in the script (and ``origin``, the
+        script's file, when given).
 
         Returns:
             0 when every statement succeeded, 1 at a query error, 2 at a usage or input error,
             130 when Ctrl-C stopped it.
         """
         try:
-            for statement in statements:
-                if self._run_reported(statement) is Outcome.EXIT:
+            for statement in script_statements(script):
+                placed = _Placed(script, origin, statement.line, statement.col)
+                if self._run_reported(statement.text, placed=placed) is Outcome.EXIT:
                     break
             self._await_background()
         except _StopScriptError as stopped:
@@ -163,8 +180,9 @@ class ScriptRunner:
         """Write a line about the run (not a result) to the error stream."""
         write_lines(self._errors, text)
 
-    def _run_reported(self, statement: str) -> Outcome:
-        """Route one statement; an error is written against it and stops the script."""
+    def _run_reported(self, statement: str, *, placed: _Placed | None = None) -> Outcome:
+        """Route one statement; an error is written against it (in its script when ``placed``)
+        and stops the script."""
         try:
             outcome = self._registry.execute(statement, self)
             if outcome is None:
@@ -175,7 +193,10 @@ class ScriptRunner:
             self._errors.write(format_error(error) + "\n")
             raise _StopScriptError(EXIT_USAGE) from error
         except VsqlError as error:
-            self._errors.write(format_error(error, source=statement) + "\n")
+            shown = format_error(error, source=statement)
+            if placed is not None:
+                shown = placed.format(error)
+            self._errors.write(shown + "\n")
             raise _StopScriptError(EXIT_QUERY_ERROR) from error
 
     def _summarize(self, counters: Counters, ended: Interruptible[RunResult]) -> None:

@@ -54,7 +54,7 @@ def open_shell(
     try:
         stream.write(f"vsql {__version__} on the {runtime.broker_label}\n")
         if not args.no_demo and isinstance(broker, EmbeddedBroker):
-            query_id = runtime.start_datagen(DEMO_TOPIC, topic=DEMO_TOPIC, rate=DEMO_RATE)
+            query_id = runtime.start_demo()
             stream.write(
                 f"demo data: {DEMO_RATE:,} trades/s into topic '{DEMO_TOPIC}' "
                 f"(TERMINATE {query_id} stops it)\n"

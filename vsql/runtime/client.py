@@ -40,7 +40,13 @@ from vsql.runtime.shape import shape_of
 from vsql.runtime.topics import DEFAULT_SAMPLE_SIZE, FieldInfo, describe_topic, tail_topic
 from vsql.runtime.workers import compile_script, run_workers
 
-__all__ = ["BrokerOpener", "RunResult", "Runtime"]
+__all__ = ["DEMO_RATE", "DEMO_TOPIC", "BrokerOpener", "RunResult", "Runtime"]
+
+DEMO_TOPIC = "trades"
+"""Where the demo on the embedded broker produces trades (the shell and the dashboard start it)."""
+DEMO_RATE = 2_000
+"""Demo trades per second: enough for lively windows, little enough for the embedded broker's
+5 MiB per partition to hold several minutes of them."""
 
 BrokerOpener = Callable[[], Broker]
 """Opens the session's broker on first use."""
@@ -282,6 +288,15 @@ class Runtime:
         """
         count = workers if workers is not None else compile_script(script).settings.workers
         return run_workers(script, broker=self._required_broker(), workers=count, group_id=group_id, out=out)
+
+    def start_demo(self) -> str:
+        """Start the demo: ``DEMO_RATE`` generated trades per second into ``DEMO_TOPIC``, stamped
+        with the wall clock; returns the generator's job id.
+
+        Raises:
+            InputError: no broker. BrokerError: the broker failed.
+        """
+        return self.start_datagen("trades", topic=DEMO_TOPIC, rate=DEMO_RATE)
 
     def close(self, *, wait: bool = False) -> None:
         """Stop every job (or let each end by itself when ``wait``), flush, and close the broker

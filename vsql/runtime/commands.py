@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TextIO
 
 from vsql.io.errors import InputError
-from vsql.io.kafka.commands import add_connection_arguments, broker_from_args
+from vsql.io.kafka.commands import broker_from_args
+from vsql.io.kafka.options import add_connection_arguments
 from vsql.runtime.client import Runtime
 
 __all__ = ["add_run_arguments", "run_command"]

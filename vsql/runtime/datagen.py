@@ -25,16 +25,11 @@ from vsql.io.kafka.producer import JsonProducer
 from vsql.runtime.counters import Counters
 from vsql.runtime.jobs import JobInfo, JobKind, JobState
 
-__all__ = ["DEFAULT_PARTITIONS", "DEMO_RATE", "DEMO_TOPIC", "DatagenJob"]
+__all__ = ["DEFAULT_PARTITIONS", "DatagenJob"]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_PARTITIONS = 4
-DEMO_TOPIC = "trades"
-"""Where the demo on the embedded broker produces trades (the shell and the dashboard start it)."""
-DEMO_RATE = 2_000
-"""Demo trades per second: enough for lively windows, little enough for the embedded broker's
-5 MiB per partition to hold several minutes of them."""
 _ENDLESS = 2**62
 _FLUSH_S = 2.0
 _JOIN_S = 2.0

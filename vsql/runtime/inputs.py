@@ -19,6 +19,7 @@ from vsql.io.files import DEFAULT_BLOCK_BYTES, format_of, read_blocks
 from vsql.io.formats.decoded import SYSTEM_FIELDS, Decoded
 from vsql.io.formats.decoder import Format, block_decoder
 from vsql.io.kafka.brokers import Broker
+from vsql.io.readahead import read_ahead
 from vsql.runtime.topics import sample_topic_schema
 
 __all__ = ["SCHEMA_TTL_S", "BoundFile", "SourceSchemas", "bound_files", "source_format"]
@@ -70,11 +71,15 @@ class BoundFile:
     def blocks(
         self, *, file_format: Format | None = None, projection: Collection[str] | None = None
     ) -> Iterator[Decoded]:
-        """The file decoded block by block, in file order (its first block from memory).
+        """The file decoded block by block, in file order (its first block from memory); the next
+        blocks are read and decoded ahead, in a thread, while the caller works on this one.
 
         Raises:
             InputError: the file cannot be read.
         """
+        return read_ahead(self._decoded(file_format, projection), name="vsql-file-read-ahead")
+
+    def _decoded(self, file_format: Format | None, projection: Collection[str] | None) -> Iterator[Decoded]:
         with self._lock:
             head = self._read_head()
         decoder = block_decoder(file_format or self.file_format, projection=projection)

@@ -6,6 +6,7 @@ any file is invalid (invalid files win over failures).
 
 from __future__ import annotations
 
+import argparse
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -42,6 +43,22 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
         else:
             raise ScenarioFileError(path, "no such file or folder")
     return found
+
+
+def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``vsql scenario run PATH... [--engine-only] [--actual-out DIR]``."""
+    commands = parser.add_subparsers(dest="scenario_command", required=True)
+    run = commands.add_parser("run", help="run scenario files or folders of them")
+    run.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    run.add_argument(
+        "--engine-only", action="store_true", help="feed inputs to the engine directly, no Kafka"
+    )
+    run.add_argument("--actual-out", type=Path, metavar="DIR", help="write each scenario's actual rows here")
+
+
+def scenario_command(args: argparse.Namespace, stream: TextIO) -> int:
+    """``vsql scenario run``: see ``run_suite``."""
+    return run_suite(args.paths, stream=stream, actual_out=args.actual_out, engine_only=args.engine_only)
 
 
 def run_suite(

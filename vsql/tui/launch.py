@@ -6,7 +6,8 @@ import argparse
 
 from vsql.io.kafka.brokers import Broker, EmbeddedBroker
 from vsql.io.kafka.commands import broker_from_args
-from vsql.runtime import DEMO_RATE, DEMO_TOPIC, Runtime
+from vsql.io.kafka.options import add_connection_arguments
+from vsql.runtime import Runtime
 from vsql.tui.app import VsqlApp
 from vsql.tui.connection import RuntimeOpener
 
@@ -31,11 +32,22 @@ def _session(broker: Broker, *, demo: bool) -> Runtime:
     """A runtime that owns ``broker``, with the demo generator on an embedded one when ``demo``."""
     runtime = Runtime(broker=lambda: broker)
     if demo and isinstance(broker, EmbeddedBroker):
-        runtime.start_datagen(DEMO_TOPIC, topic=DEMO_TOPIC, rate=DEMO_RATE)
+        runtime.start_demo()
     return runtime
 
 
-def run_tui(args: argparse.Namespace) -> int:
+def add_tui_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``vsql tui``: the connection options and ``--no-demo``."""
+    add_connection_arguments(parser)
+    parser.add_argument(
+        "--no-demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="no demo trades on the embedded broker",
+    )
+
+
+def run_tui(args: argparse.Namespace, _stream: object = None) -> int:
     """Run the dashboard until the user quits; returns the exit code 0.
 
     Args:

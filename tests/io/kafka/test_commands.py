@@ -105,4 +105,4 @@ def _datagen_args(broker: EmbeddedBroker | None, *extra: str):
     from vsql.cli import _parser  # noqa: PLC0415
 
     bootstrap = ["--bootstrap", broker.bootstrap] if broker is not None else []
-    return _parser().parse_args(["datagen", "sensors", "--topic", "rated", *bootstrap, *extra])
+    return _parser("datagen").parse_args(["datagen", "sensors", "--topic", "rated", *bootstrap, *extra])

@@ -7,10 +7,19 @@ identifiers, ``--`` line comments and ``/* */`` block comments.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
-__all__ = ["find_unterminated", "split_statements"]
+__all__ = ["ScriptStatement", "find_unterminated", "script_statements", "split_statements"]
 
 _QUOTES = ("'", '"', "`")
+
+
+class ScriptStatement(NamedTuple):
+    """One statement of a script and where it starts in the script (1-based line and column)."""
+
+    text: str
+    line: int
+    col: int
 
 
 def split_statements(text: str) -> list[str]:
@@ -23,14 +32,28 @@ def split_statements(text: str) -> list[str]:
         The statements, stripped, without their semicolons; blank ones and ones holding only
         comments are left out.
     """
-    statements: list[str] = []
+    return [statement.text for statement in script_statements(text)]
+
+
+def script_statements(text: str) -> list[ScriptStatement]:
+    """The statements of a script (as ``split_statements``) with where each starts in it, so an
+    error's position in a statement can be given in the script's lines."""
+    pieces: list[tuple[int, str]] = []
     start = 0
     for offset, token in _scan(text):
         if token == ";":
-            statements.append(text[start:offset])
+            pieces.append((start, text[start:offset]))
             start = offset + 1
-    statements.append(text[start:])
-    return [statement.strip() for statement in statements if _has_code(statement)]
+    pieces.append((start, text[start:]))
+    located = []
+    for start, piece in pieces:
+        if not _has_code(piece):
+            continue
+        first = start + len(piece) - len(piece.lstrip())
+        line = text.count("\n", 0, first) + 1
+        col = first - (text.rfind("\n", 0, first) + 1) + 1
+        located.append(ScriptStatement(piece.strip(), line, col))
+    return located
 
 
 def find_unterminated(text: str) -> tuple[int, str] | None:

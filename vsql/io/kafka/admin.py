@@ -17,12 +17,12 @@ from confluent_kafka.admin import AdminClient, ClusterMetadata, NewTopic, Offset
 
 from vsql.io.kafka.config import client_config
 from vsql.io.kafka.errors import BrokerError, TopicNotFoundError
+from vsql.io.kafka.options import DEFAULT_TIMEOUT_S
 
 __all__ = ["DEFAULT_TIMEOUT_S", "TopicAdmin", "TopicInfo", "wait_for_topic"]
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT_S = 10.0
 _WAIT_STEP_S = 0.2
 
 

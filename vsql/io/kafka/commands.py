@@ -12,58 +12,34 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TextIO
 
 from vsql.datagen import KINDS, EventSpec
-from vsql.io.kafka.admin import DEFAULT_TIMEOUT_S
+from vsql.io.errors import InputError
 from vsql.io.kafka.brokers import Broker, EmbeddedBroker, ensure_topic, open_broker
 from vsql.io.kafka.config import load_properties, parse_overrides
 from vsql.io.kafka.datagen import produce_events
+from vsql.io.kafka.options import add_broker_arguments, add_datagen_arguments
 from vsql.io.kafka.producer import JsonProducer
 
 __all__ = [
-    "add_broker_arguments",
-    "add_connection_arguments",
-    "add_datagen_arguments",
+    "add_broker_options",
+    "add_datagen_options",
+    "broker_command",
     "broker_from_args",
+    "datagen_command",
     "run_broker",
     "run_datagen",
 ]
 
 logger = logging.getLogger(__name__)
 
-
-def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--bootstrap``, ``--kafka-config``, ``-X`` and ``--testcontainers`` to a parser."""
-    parser.add_argument(
-        "--bootstrap",
-        metavar="HOST:PORT",
-        help="a running Kafka cluster (default: $VSQL_BOOTSTRAP, else embedded)",
-    )
-    parser.add_argument(
-        "--kafka-config", type=Path, metavar="FILE", help="librdkafka properties file (SASL, SSL, ...)"
-    )
-    parser.add_argument(
-        "-X",
-        dest="kafka_properties",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a librdkafka property; repeatable",
-    )
-    parser.add_argument("--testcontainers", action="store_true", help="start Apache Kafka in Docker")
-    parser.add_argument(
-        "--connect-timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT_S,
-        metavar="S",
-        help=f"seconds to wait for the broker (default {DEFAULT_TIMEOUT_S:g})",
-    )
+_EXIT_USAGE = 2
 
 
 def broker_from_args(args: argparse.Namespace) -> Broker:
@@ -83,43 +59,33 @@ def broker_from_args(args: argparse.Namespace) -> Broker:
     )
 
 
-def add_broker_arguments(parser: argparse.ArgumentParser) -> None:
+def add_broker_options(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``vsql broker``."""
-    parser.add_argument("--partitions", type=int, default=1, help="partitions of each --topic (default 1)")
-    parser.add_argument(
-        "--topic",
-        dest="topics",
-        action="append",
-        default=[],
-        metavar="T",
-        help="create this topic at start; repeatable",
-    )
+    add_broker_arguments(parser)
 
 
-def add_datagen_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the options of ``vsql datagen`` (connection options included)."""
-    parser.add_argument("kind", choices=KINDS, help="what to generate")
-    parser.add_argument("--topic", required=True, help="target topic")
-    parser.add_argument("--count", type=int, default=100_000, help="events to produce (default 100000)")
-    parser.add_argument(
-        "--rate", type=float, metavar="R", help="events per second (default: as fast as possible)"
-    )
-    parser.add_argument("--keys", type=int, default=100, help="distinct keys (default 100)")
-    parser.add_argument(
-        "--out-of-order",
-        type=float,
-        default=0.0,
-        metavar="F",
-        help="fraction of events displaced back in time (default 0)",
-    )
-    parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    parser.add_argument(
-        "--partitions", type=int, default=4, help="partitions when the topic is created (default 4)"
-    )
-    parser.add_argument(
-        "--start-ms", type=int, metavar="MS", help="event time of the first event, epoch ms (default: now)"
-    )
-    add_connection_arguments(parser)
+def add_datagen_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``vsql datagen``, offering the generators ``vsql.datagen`` has."""
+    add_datagen_arguments(parser, kinds=KINDS)
+
+
+def broker_command(args: argparse.Namespace, stream: TextIO) -> int:
+    """``vsql broker``: serve until Ctrl-C; exit code 2 for bad options."""
+    try:
+        return run_broker(partitions=args.partitions, topics=args.topics, stream=stream)
+    except InputError as error:
+        sys.stderr.write(f"error: {error}\n")
+        return _EXIT_USAGE
+
+
+def datagen_command(args: argparse.Namespace, stream: TextIO) -> int:
+    """``vsql datagen``: produce, then serve an embedded broker until Ctrl-C; exit code 2 for bad
+    options or generator settings."""
+    try:
+        return run_datagen(args, stream=stream)
+    except (InputError, ValueError) as error:
+        sys.stderr.write(f"error: {error}\n")
+        return _EXIT_USAGE
 
 
 def run_broker(

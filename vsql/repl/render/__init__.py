@@ -10,6 +10,7 @@ from typing import Protocol, TextIO
 import pyarrow as pa
 
 from vsql.io.formats.writers import CsvWriter, JsonLinesWriter
+from vsql.repl.formats import FORMATS
 from vsql.repl.render.table import TableRenderer
 from vsql.repl.render.vertical import VerticalRenderer
 
@@ -39,14 +40,9 @@ class Renderer(Protocol):
         """Write what is buffered."""
 
 
-_RENDERERS: dict[str, type[CsvWriter | JsonLinesWriter | TableRenderer | VerticalRenderer]] = {
-    "table": TableRenderer,
-    "json": JsonLinesWriter,
-    "csv": CsvWriter,
-    "vertical": VerticalRenderer,
-}
-
-FORMATS = tuple(_RENDERERS)
+_RENDERERS: dict[str, type[CsvWriter | JsonLinesWriter | TableRenderer | VerticalRenderer]] = dict(
+    zip(FORMATS, (TableRenderer, JsonLinesWriter, CsvWriter, VerticalRenderer), strict=True)
+)
 
 
 def make_renderer(name: str, stream: TextIO) -> Renderer:
