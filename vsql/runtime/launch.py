@@ -26,7 +26,7 @@ from vsql.runtime.counters import Counters
 from vsql.runtime.jobs import JobRegistry
 from vsql.runtime.prepared import Prepared
 from vsql.runtime.properties import SessionProperties
-from vsql.runtime.queries import BackgroundQuery
+from vsql.runtime.queries import BackgroundQuery, Runner
 from vsql.runtime.run import ProgressHook, run_query
 from vsql.runtime.sinks import CallbackSink, DeadLetterSink, ResultSink, open_sink
 from vsql.runtime.sources import BlockSource, KafkaSource, Source
@@ -72,22 +72,9 @@ class Launcher:
         plan = _plan_of(prepared)
         if prepared.bound_file is None and plan.settings.workers > 1 and plan.sink is None:
             return self._run_workers(prepared, on_rows=on_rows, cancel=cancel, on_progress=on_progress)
-        source = self._source(prepared, group_id=f"vsql-query-{uuid.uuid4().hex[:12]}")
+        source, sink = self._open(prepared, group_id=f"vsql-query-{uuid.uuid4().hex[:12]}", on_rows=on_rows)
         try:
-            sink = self._sink(plan, on_rows)
-        except VsqlError:
-            source.close()
-            raise
-        try:
-            return run_query(
-                plan,
-                source,
-                sink=sink,
-                dead_letters=self._dead_letter_sink(plan),
-                finish=prepared.reads_to_end,
-                cancel=cancel,
-                on_progress=on_progress,
-            )
+            return self._runner(prepared, source, sink)(cancel, on_progress)
         finally:
             source.close()
             sink.close()
@@ -114,29 +101,12 @@ class Launcher:
                 job_id, statement=plan.sql, sink=sink_topic, run=query.run, release=query.close
             )
             return self._jobs.start(job)
-        source = self._source(prepared, group_id=f"vsql-{plan.sink.name}")
-        try:
-            sink = open_sink(plan.sink, plan.settings, broker=self._broker())
-        except VsqlError:
-            source.close()
-            raise
-
-        def run(cancel: threading.Event, on_progress: ProgressHook) -> Counters:
-            return run_query(
-                plan,
-                source,
-                sink=sink,
-                dead_letters=self._dead_letter_sink(plan),
-                finish=prepared.reads_to_end,
-                cancel=cancel,
-                on_progress=on_progress,
-            )
-
+        source, sink = self._open(prepared, group_id=f"vsql-{plan.sink.name}", on_rows=None)
         job = BackgroundQuery(
             job_id,
             statement=plan.sql,
             sink=sink_topic,
-            run=run,
+            run=self._runner(prepared, source, sink),
             release=lambda: (source.close(), sink.close()),
         )
         return self._jobs.start(job)
@@ -193,10 +163,38 @@ class Launcher:
         )
         return KafkaSource(consumer, until_caught_up=prepared.reads_to_end)
 
-    def _sink(self, plan: LogicalPlan, on_rows: RowsHook) -> ResultSink:
-        if plan.sink is None:
-            return CallbackSink(on_rows)
-        return open_sink(plan.sink, plan.settings, broker=self._broker())
+    def _open(
+        self, prepared: Prepared, *, group_id: str, on_rows: RowsHook | None
+    ) -> tuple[Source, ResultSink]:
+        """The query's source and sink: its rows to ``on_rows``, or to the sink it names."""
+        plan = _plan_of(prepared)
+        source = self._source(prepared, group_id=group_id)
+        try:
+            if plan.sink is not None:
+                return source, open_sink(plan.sink, plan.settings, broker=self._broker())
+            assert on_rows is not None
+            return source, CallbackSink(on_rows)
+        except VsqlError:
+            source.close()
+            raise
+
+    def _runner(self, prepared: Prepared, source: Source, sink: ResultSink) -> Runner:
+        """Runs the query from ``source`` to ``sink`` until it ends (a finite input closes every
+        window at its end) or the run's cancel event is set."""
+        plan = _plan_of(prepared)
+
+        def run(cancel: threading.Event | None, on_progress: ProgressHook) -> Counters:
+            return run_query(
+                plan,
+                source,
+                sink=sink,
+                dead_letters=self._dead_letter_sink(plan),
+                finish=prepared.reads_to_end,
+                cancel=cancel,
+                on_progress=on_progress,
+            )
+
+        return run
 
     def _dead_letter_sink(self, plan: LogicalPlan) -> DeadLetterSink | None:
         topic = plan.settings.dlq_topic
