@@ -7,7 +7,7 @@ partitions, sinks and counters, for the in-process loop (``run.py``) and for wor
 """
 
 from vsql.runtime.client import BrokerOpener, RunResult, Runtime
-from vsql.runtime.counters import Counters, Sampler
+from vsql.runtime.counters import Counters, Sampler, plural
 from vsql.runtime.datagen import DEMO_RATE, DEMO_TOPIC
 from vsql.runtime.jobs import ALL_JOBS, JobInfo, JobKind, JobState
 from vsql.runtime.prepared import Prepared, StatementKind
@@ -30,5 +30,6 @@ __all__ = [
     "Runtime",
     "Sampler",
     "StatementKind",
+    "plural",
     "resolve_output_mode",
 ]
