@@ -25,6 +25,12 @@ from vsql.repl.filters import is_statement_complete
         "exit",
         "SET 'output.mode' = 'changelog'",
         "PRINT trades FROM BEGINNING LIMIT 3",
+        ";",
+        "  ;  ",
+        ";;",
+        "-- only a comment",
+        "/* a block comment */",
+        "-- two comment\n-- lines",
     ],
 )
 def test_complete(text: str) -> None:
@@ -39,9 +45,9 @@ def test_complete(text: str) -> None:
         "SELECT a FROM t -- ;",
         "SELECT a FROM t /* ; */",
         "SELECT a FROM t /* ;",
+        "/* an unterminated comment",
         "EXPLAIN SELECT a FROM t",
         "SELECT 1; SELECT a FROM t",
-        "-- only a comment",
         "SHOW TOPICS\nSELECT a FROM t",
     ],
 )

@@ -12,16 +12,20 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from prompt_toolkit.data_structures import Size
+from prompt_toolkit.formatted_text import to_plain_text
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import PipeInput, create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
 
 from tests.fake_runtime import FakeRuntime
+from vsql.engine.errors import ExecutionError
 from vsql.engine.settings import OutputMode
 from vsql.engine.sql.plan import EmitMode
 from vsql.repl.config import Config, load_config
+from vsql.repl.live import FINAL_ROWS_MAX
 from vsql.repl.shell import Shell
+from vsql.runtime import Counters, Prepared, RunResult
 from vsql.runtime.shape import ResultShape
 
 ENTER = "\r"
@@ -49,14 +53,23 @@ def pipe() -> Iterator[PipeInput]:
         yield pipe_input
 
 
+def shell_on(backend: FakeRuntime, config: Config, pipe: PipeInput, *, out: io.StringIO) -> Shell:
+    """A shell over ``backend`` reading ``pipe`` and writing its results to ``out``."""
+    return Shell(
+        backend, config, stream=out, prompt_input=pipe, prompt_output=DummyOutput(), history=InMemoryHistory()
+    )
+
+
 def run(backend: FakeRuntime, config: Config, pipe: PipeInput, typed: str) -> tuple[int, str]:
     """Type ``typed`` into a fresh shell and run it until it exits; returns exit code and output."""
     out = io.StringIO()
     pipe.send_text(typed)
-    shell = Shell(
-        backend, config, stream=out, prompt_input=pipe, prompt_output=DummyOutput(), history=InMemoryHistory()
-    )
-    return shell.run(), out.getvalue()
+    return shell_on(backend, config, pipe, out=out).run(), out.getvalue()
+
+
+def toolbar_text(shell: Shell) -> str:
+    """The bottom toolbar as the prompt would draw it now."""
+    return to_plain_text(shell.session.bottom_toolbar)
 
 
 def test_ctrl_d_exits_with_zero(config: Config, pipe: PipeInput) -> None:
@@ -208,12 +221,13 @@ def test_changelog_mode_appends_every_change_with_its_op(config: Config, pipe: P
     _, out = run(
         backend, config, pipe, "SELECT symbol, COUNT(*) AS n FROM t GROUP BY symbol;" + ENTER + CTRL_D
     )
-    assert [line.split() for line in out.splitlines()[:5]] == [
-        ["op", "symbol", "n", "_window_start"],
-        ["+I", "A", "1", "0"],
-        ["+I", "B", "1", "0"],
-        ["+U", "A", "5", "0"],
-        ["-D", "B", "NULL", "0"],
+    assert out.splitlines()[:6] == [
+        "op  symbol  n  _window_start",
+        "+I  A       1  0",
+        "+I  B       1  0",
+        "+U  A       5  0",
+        "op  symbol  n     _window_start",
+        "-D  B       NULL  0",
     ]
 
 
@@ -274,3 +288,68 @@ def test_a_vt100_output_draws_the_prompt_and_the_highlighted_statement(
     assert "vsql> " in drawn
     assert "TUMBLING" in drawn
     assert backend.executed == ["SELECT COUNT(*) FROM trades WINDOW TUMBLING(1m)"]
+
+
+def test_a_lone_semicolon_and_a_comment_line_run_nothing_and_give_the_prompt_back(
+    config: Config, pipe: PipeInput
+) -> None:
+    backend = FakeRuntime(topic_records={"trades": TRADES})
+    pipe.send_text(";" + ENTER + "-- a note" + ENTER + "SHOW TOPICS" + ENTER + ESC_ENTER + CTRL_D)
+    history = InMemoryHistory()
+    out = io.StringIO()
+    shell = Shell(
+        backend, config, stream=out, prompt_input=pipe, prompt_output=DummyOutput(), history=history
+    )
+    assert shell.run() == 0
+    assert list(history.get_strings()) == [";", "-- a note", "SHOW TOPICS"]
+    assert out.getvalue().splitlines()[0].split() == ["topic", "partitions", "messages"]
+    assert backend.executed == []
+
+
+def test_ctrl_c_on_a_query_of_many_groups_prints_a_bounded_table_and_the_summary(
+    config: Config, pipe: PipeInput
+) -> None:
+    count = FINAL_ROWS_MAX + 2_000
+    symbols = [f"S{index:05d}" for index in range(count)]
+    groups = pa.table({"symbol": symbols, "n": [1] * count, "_window_start": [0] * count})
+    backend = FakeRuntime(batches=[groups], shape=COUNTS_SHAPE, is_push=True)
+    interrupter = interrupt_when_started(backend)
+    typed = "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol EMIT CHANGES;" + ENTER + CTRL_D
+    _, out = run(backend, config, pipe, typed)
+    interrupter.join()
+    lines = out.splitlines()
+    assert len(lines) == 1 + FINAL_ROWS_MAX + 2
+    assert lines[0].split() == ["symbol", "n", "_window_start"]
+    assert lines[1].split() == ["S02000", "1", "0"]
+    assert lines[-2].startswith("(2,000 earlier rows not shown;")
+    assert lines[-1] == f"cancelled after 1.5 s: {count * 10:,} records in, {count:,} rows out"
+
+
+def test_the_toolbar_shows_the_last_query_even_when_it_failed(config: Config, pipe: PipeInput) -> None:
+    class FailingRuntime(FakeRuntime):
+        def run(self, prepared: Prepared, **hooks: object) -> RunResult:
+            on_progress = hooks["on_progress"]
+            assert callable(on_progress)
+            on_progress(Counters(records_in=10, rows_out=1, records_per_s=750.0))
+            raise ExecutionError("the broker went away")
+
+    backend = FailingRuntime(topic_records={"trades": TRADES})
+    out = io.StringIO()
+    pipe.send_text("SELECT symbol FROM trades;" + ENTER + CTRL_D)
+    shell = shell_on(backend, config, pipe, out=out)
+    shell.run()
+    assert out.getvalue().startswith("error: the broker went away")
+    assert "| last query 750 rec/s, 1 row" in toolbar_text(shell)
+
+
+def test_the_toolbar_counts_queries_started_by_the_last_statement(config: Config, pipe: PipeInput) -> None:
+    create = "CREATE STREAM s{} AS SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol;" + ENTER
+    pipe.send_text(create.format(1) + create.format(2) + CTRL_D)
+    shell = shell_on(FakeRuntime(topic_records={"trades": TRADES}), config, pipe, out=io.StringIO())
+    shell.run()
+    assert "| 2 running" in toolbar_text(shell)
+
+
+def test_the_prompt_redraws_its_toolbar_while_idle(config: Config, pipe: PipeInput) -> None:
+    shell = shell_on(FakeRuntime(), config, pipe, out=io.StringIO())
+    assert shell.session.refresh_interval > 0

@@ -21,3 +21,10 @@ def test_toolbar_shows_broker_running_queries_and_last_query_rate() -> None:
         )()
     )
     assert text.startswith(" fake broker at fake:9092 | 1 running 0 rec/s | last query 2,500 rec/s, 12 rows")
+
+
+def test_toolbar_counts_one_row_as_one_row() -> None:
+    catalog = Catalog(FakeRuntime())
+    last = Counters(records_per_s=10.0, rows_out=1)
+    tokens = create_toolbar_tokens(broker="b", catalog=catalog, last_status=lambda: last)
+    assert "| last query 10 rec/s, 1 row " in "".join(fragment[1] for fragment in tokens())

@@ -22,8 +22,9 @@ def test_summary_uses_singular_and_plural_and_reports_late_and_expired() -> None
     assert one.summary() == "done in 2.0 s: 1 record in, 1 row out, 1 late, 1 dead letter"
     many = Counters(records_in=5_000, rows_out=0, expired_count=3, elapsed_s=1.25)
     assert many.summary(is_cancelled=True) == (
-        "cancelled after 1.2 s: 5,000 records in, 0 rows out, 3 expired before they were read"
+        "cancelled after 1.2 s: 5,000 records in, 0 rows out, 3 expired before being read"
     )
+    assert Counters(records_in=9, expired_count=1).summary().endswith(", 1 expired before being read")
     assert Counters(records_in=2, rows_out=2).summary(head="stopped after --timeout 1s") == (
         "stopped after --timeout 1s: 2 records in, 2 rows out"
     )

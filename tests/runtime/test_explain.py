@@ -104,4 +104,9 @@ def test_several_workers_show_the_repartition_stage() -> None:
     lines = explained(GROUP_BY_SIDE, **{"query.workers": "2"})
     assert lines["stages"].startswith("2 stages: group ")
     assert "repartitions trades by side" in lines["stages"]
-    assert lines["stages"].endswith("; 2 worker(s) per stage")
+    assert lines["stages"].endswith("; 2 workers per stage")
+
+
+def test_the_limit_counts_its_rows_in_number() -> None:
+    assert explained("SELECT symbol FROM trades LIMIT 1")["limit"] == "1 row"
+    assert explained("SELECT symbol FROM trades LIMIT 1000")["limit"] == "1,000 rows"

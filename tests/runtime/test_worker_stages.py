@@ -87,7 +87,7 @@ def test_explain_shows_the_stages() -> None:
         COUNT_BY.format(keys="side"), settings=QuerySettings.from_properties({"query.workers": "3"})
     )
     line = next(line for line in explain_plan(plan).splitlines() if line.startswith("stages"))
-    assert "2 stages" in line and "repartitions trades by side" in line and "3 worker(s) per stage" in line
+    assert "2 stages" in line and "repartitions trades by side" in line and "3 workers per stage" in line
 
 
 def test_scripts_hold_settings_then_one_query() -> None:

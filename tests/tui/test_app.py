@@ -8,6 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from rich.text import Text
+from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, TextArea
 
@@ -186,16 +187,24 @@ async def test_export_writes_the_table_as_ndjson(tmp_path: Path) -> None:
     dashboard = dashboard_runtime(batches=[_changes([{"symbol": "A", "trades": 3, "window_start": 0}])])
     app = fake_app(dashboard)
     target = tmp_path / "out.ndjson"
-    async with app.run_test() as pilot:
+    notices: list[str] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, Notify):
+            notices.append(message.notification.message)
+
+    async with app.run_test(message_hook=hook) as pilot:
         await wait_for(pilot, lambda: app.connection is not None)
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.query_one(ResultsTable).row_count == 1)
         await pilot.press("f4")
         app.screen.query_one("#field-path", Input).value = str(target)
         await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(notices))
     assert [json.loads(line) for line in target.read_text().splitlines()] == [
         {"symbol": "A", "trades": 3, "window_start": 0}
     ]
+    assert f"wrote 1 row to {target}" in notices
 
 
 async def test_help_opens_and_closes() -> None:

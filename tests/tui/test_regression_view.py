@@ -106,3 +106,15 @@ def test_a_run_over_another_record_count_shows_no_verdict_and_says_why() -> None
     summary = summary_text(comparison, baseline="main", current="this run").plain
     assert "no regression" in summary
     assert "tumbling: 200,000 records, baseline 1,000,000" in summary
+
+
+async def test_a_bench_of_one_workload_says_one_workload(baselines: Path) -> None:
+    bench = BenchPlan(workloads=("select_where",), records=1_000, repeat=1, min_seconds=0.0)
+    app = fake_app(dashboard_runtime(), baselines=baselines, bench=bench)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("f9")
+        screen = app.screen
+        assert isinstance(screen, RegressionScreen)
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: _text(screen, "#bench-status").startswith("bench run finished"))
+        assert _text(screen, "#bench-status") == "bench run finished: 1 workload"

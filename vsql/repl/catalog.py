@@ -1,14 +1,17 @@
 """The shell's cached view of the broker: topic names, sampled columns, running queries.
 
 Completion and the toolbar read the cache and never wait for the broker; a background thread
-refreshes it. Columns are sampled per topic on first demand (a topic the user names in FROM),
-since sampling every topic up front would read messages nobody asked about.
+refreshes it: the queries (the runtime's own list, cheap) every second so the toolbar's running
+rates stay current while the user sits at the prompt, the topic names (a broker request) less
+often. Columns are sampled per topic on first demand (a topic the user names in FROM), since
+sampling every topic up front would read messages nobody asked about.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from vsql.engine.errors import VsqlError
@@ -26,12 +29,14 @@ class Catalog:
 
     Args:
         runtime: where the metadata comes from.
-        interval_s: seconds between background refreshes of topics and queries.
+        interval_s: seconds between background refreshes of the topic names.
+        queries_interval_s: seconds between background refreshes of the queries.
     """
 
-    def __init__(self, runtime: Runtime, *, interval_s: float = 5.0) -> None:
+    def __init__(self, runtime: Runtime, *, interval_s: float = 5.0, queries_interval_s: float = 1.0) -> None:
         self._runtime = runtime
         self._interval_s = interval_s
+        self._queries_interval_s = queries_interval_s
         self._lock = threading.Lock()
         self._topics: tuple[str, ...] = ()
         self._columns: dict[str, tuple[str, ...]] = {}
@@ -68,16 +73,17 @@ class Catalog:
     def refresh(self) -> None:
         """Reload topics and queries, and sample the columns asked for; blocks until done."""
         self._refresh_step("topics", self._load_topics)
+        self.refresh_queries()
+        self._sample_wanted()
+
+    def refresh_queries(self) -> None:
+        """Reload the queries only: quick, as the runtime keeps them in memory (the shell calls it
+        after every statement, so the toolbar counts what the statement started or stopped)."""
         self._refresh_step("queries", self._load_queries)
-        with self._lock:
-            wanted, self._wanted = self._wanted, set()
-        for topic in sorted(wanted):
-            self._refresh_step(f"columns of {topic}", lambda topic=topic: self._load_columns(topic))
-            with self._lock:
-                self._columns.setdefault(topic, ())
 
     def start(self) -> None:
-        """Refresh in a daemon thread now, every ``interval_s`` and whenever columns are asked for."""
+        """Refresh in a daemon thread: everything now, then the queries every ``queries_interval_s``,
+        the topics every ``interval_s``, and columns as soon as they are asked for."""
         if self._thread is not None:
             return
         self._thread = threading.Thread(target=self._run, name="vsql-catalog", daemon=True)
@@ -92,13 +98,26 @@ class Catalog:
             self._thread = None
 
     def _run(self) -> None:
+        topics_due_s = time.monotonic()
         while not self._stop.is_set():
             try:
-                self.refresh()
+                if time.monotonic() >= topics_due_s:
+                    self._refresh_step("topics", self._load_topics)
+                    topics_due_s = time.monotonic() + self._interval_s
+                self.refresh_queries()
+                self._sample_wanted()
             except Exception:  # a runtime bug must not stop completion for the rest of the session
                 logger.debug("catalog refresh failed", exc_info=True)
-            self._wake.wait(self._interval_s)
+            self._wake.wait(self._queries_interval_s)
             self._wake.clear()
+
+    def _sample_wanted(self) -> None:
+        with self._lock:
+            wanted, self._wanted = self._wanted, set()
+        for topic in sorted(wanted):
+            self._refresh_step(f"columns of {topic}", lambda topic=topic: self._load_columns(topic))
+            with self._lock:
+                self._columns.setdefault(topic, ())
 
     def _refresh_step(self, what: str, load: Callable[[], None]) -> None:
         # The catalog is a cache: a failed refresh keeps the old values and is retried later.

@@ -1,7 +1,9 @@
 """Is the buffer ready to run? The test behind Enter: submit, or start a new line.
 
-The buffer is complete when it is blank, when it ends with a ``;`` outside quotes and comments, or
-when it is one line holding a shell statement that needs no ``;`` (``SHOW TOPICS``, ``HELP``, ``EXIT``).
+The buffer is complete when it holds no statement (blank, a lone ``;``, only comments: submitting
+it runs nothing), when it ends with a ``;`` outside quotes and comments, or when it is one line
+holding a shell statement that needs no ``;`` (``SHOW TOPICS``, ``HELP``, ``EXIT``). An unterminated
+quote or block comment is never complete.
 """
 
 from __future__ import annotations
@@ -24,13 +26,11 @@ def is_statement_complete(text: str, *, registry: CommandRegistry) -> bool:
         text: the whole buffer.
         registry: the shell statements, to know which need no ``;``.
     """
-    if not text.strip():
-        return True
     if find_unterminated(text) is not None:
         return False
     statements = split_statements(text)
     if not statements:
-        return False
+        return True
     if _ends_with_terminator(text, count=len(statements)):
         return True
     is_one_line = "\n" not in text.strip()

@@ -36,7 +36,7 @@ from vsql.repl.lexer import create_lexer
 from vsql.repl.live import open_result_view
 from vsql.repl.render import write_lines, write_result
 from vsql.repl.style import style_factory
-from vsql.repl.toolbar import create_toolbar_tokens
+from vsql.repl.toolbar import TOOLBAR_REFRESH_S, create_toolbar_tokens
 from vsql.runtime import Counters, RunResult, Runtime
 
 __all__ = ["Shell", "run_shell"]
@@ -97,6 +97,7 @@ class Shell:
             bottom_toolbar=create_toolbar_tokens(
                 broker=runtime.broker_label, catalog=self._catalog, last_status=lambda: self._last_status
             ),
+            refresh_interval=TOOLBAR_REFRESH_S,
             style=style_factory(config.theme),
             vi_mode=config.key_bindings is EditingMode.VI,
             enable_history_search=False,
@@ -109,8 +110,17 @@ class Shell:
         """The runtime the commands use."""
         return self._runtime
 
+    @property
+    def session(self) -> PromptSession[str]:
+        """The prompt: what it draws (the bottom toolbar included) and how often it redraws."""
+        return self._session
+
     def run(self) -> int:
-        """Prompt and run statements until EXIT or Ctrl-D; Ctrl-C at the prompt clears the line."""
+        """Prompt and run statements until EXIT or Ctrl-D; Ctrl-C at the prompt clears the line.
+
+        After every submission the toolbar's figures are brought up to date (the queries it
+        started or stopped, the last query's counters) before the next prompt draws them.
+        """
         self._catalog.start()
         try:
             while True:
@@ -120,7 +130,9 @@ class Shell:
                     continue
                 except EOFError:
                     break
-                if self.handle(text) is Outcome.EXIT:
+                outcome = self.handle(text)
+                self._catalog.refresh_queries()
+                if outcome is Outcome.EXIT:
                     break
         finally:
             self._catalog.stop()
@@ -155,13 +167,18 @@ class Shell:
         return outcome
 
     def run_sql(self, statement: str) -> None:
-        """Run SQL on the runtime with a live view; Ctrl-C cancels it and prints a summary."""
+        """Run SQL on the runtime with a live view; Ctrl-C cancels it and prints a summary.
+
+        The toolbar's last query follows the run's progress, so it shows this query's figures
+        however the run ends (finished, cancelled or failed).
+        """
         prepared = self._runtime.prepare(statement)
         view = open_result_view(self._config.format, stream=self._stream, console=self._console)
         latest: list[Counters] = []
 
         def on_progress(counters: Counters) -> None:
             latest[:] = [counters]
+            self._last_status = counters
             view.status(counters)
 
         def work(cancel: threading.Event) -> RunResult:

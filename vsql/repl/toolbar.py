@@ -1,4 +1,8 @@
-"""The bottom toolbar: broker address, running queries and the last query's throughput."""
+"""The bottom toolbar: broker address, running queries and the last query's throughput.
+
+The prompt redraws it every ``TOOLBAR_REFRESH_S`` while the user sits at the prompt, so the running
+queries' rates (refreshed by the catalog in the background) move on their own.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,12 @@ from collections.abc import Callable
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 
 from vsql.repl.catalog import Catalog
-from vsql.runtime import Counters, JobState
+from vsql.runtime import Counters, JobState, plural
 
-__all__ = ["create_toolbar_tokens"]
+__all__ = ["TOOLBAR_REFRESH_S", "create_toolbar_tokens"]
+
+TOOLBAR_REFRESH_S = 1.0
+"""Seconds between two redraws of an idle prompt (and its toolbar)."""
 
 
 def create_toolbar_tokens(
@@ -22,7 +29,7 @@ def create_toolbar_tokens(
     Args:
         broker: the broker, as ``Runtime.broker_label`` names it.
         catalog: where the running queries are cached.
-        last_status: the final counters of the last foreground query, if any.
+        last_status: the counters of the last foreground query (its final ones once it ended), if any.
     """
 
     def tokens() -> StyleAndTextTuples:
@@ -37,10 +44,8 @@ def create_toolbar_tokens(
             parts.append(("class:bottom-toolbar.rate", f" {rate:,.0f} rec/s"))
         status = last_status()
         if status is not None:
-            parts += [
-                ("class:bottom-toolbar", " | last query "),
-                ("class:bottom-toolbar.rate", f"{status.records_per_s:,.0f} rec/s, {status.rows_out:,} rows"),
-            ]
+            figures = f"{status.records_per_s:,.0f} rec/s, {plural(status.rows_out, 'row')}"
+            parts += [("class:bottom-toolbar", " | last query "), ("class:bottom-toolbar.rate", figures)]
         parts.append(("class:bottom-toolbar.hint", "  [Esc-Enter] run  [Ctrl-R] history  [Ctrl-D] exit"))
         return parts
 

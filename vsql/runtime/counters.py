@@ -89,7 +89,7 @@ class Counters:
         if self.late_count or self.dead_letter_count:
             line += f", {self.late_count:,} late, {plural(self.dead_letter_count, 'dead letter')}"
         if self.expired_count:
-            line += f", {self.expired_count:,} expired before they were read"
+            line += f", {self.expired_count:,} expired before being read"
         return line
 
     def plus(self, other: Counters) -> Counters:

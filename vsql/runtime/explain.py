@@ -26,6 +26,7 @@ from vsql.engine.sql.plan import (
 from vsql.engine.state import SlotTable
 from vsql.engine.timeutil import format_duration
 from vsql.engine.windows import build_window_strategy
+from vsql.runtime.counters import plural
 from vsql.runtime.shape import resolve_output_mode, shape_of
 from vsql.runtime.workers.stages import describe_topology, plan_topology
 
@@ -52,7 +53,7 @@ def explain_plan(plan: LogicalPlan) -> str:
     lines.append(("output", ", ".join(column.name for column in plan.outputs)))
     lines += _time_lines(plan)
     if plan.limit is not None:
-        lines.append(("limit", f"{plan.limit} rows"))
+        lines.append(("limit", plural(plan.limit, "row")))
     lines.append(("consumer", f"{settings.consumer_tier.value} tier"))
     lines.append(("stages", _stages(plan)))
     mode = resolve_output_mode(shape_of(plan))
@@ -71,7 +72,7 @@ def _stages(plan: LogicalPlan) -> str:
         topology = plan_topology(plan)
     except UnsupportedError as error:
         return f"one process only: {error.message}"
-    return f"{describe_topology(topology)}; {plan.settings.workers} worker(s) per stage"
+    return f"{describe_topology(topology)}; {plural(plan.settings.workers, 'worker')} per stage"
 
 
 def _aggregation_lines(plan: LogicalPlan) -> list[tuple[str, str]]:

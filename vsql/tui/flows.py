@@ -18,7 +18,7 @@ from textual.app import App
 from vsql.datagen import KINDS
 from vsql.display.errors import format_error
 from vsql.engine.errors import VsqlError
-from vsql.runtime import DEMO_TOPIC, Runtime
+from vsql.runtime import DEMO_TOPIC, Runtime, plural
 from vsql.tui.connection import Connection, RuntimeOpener
 from vsql.tui.export import export_rows
 from vsql.tui.messages import BrokerReady, Notice
@@ -136,7 +136,7 @@ class DashboardFlows:
         except VsqlError as error:
             self._app.push_screen(ErrorScreen("export failed", format_error(error)))
             return
-        self._app.notify(f"wrote {written:,} rows to {path}")
+        self._app.notify(f"wrote {plural(written, 'row')} to {path}")
 
     def terminate(self, query_id: str | None) -> None:
         """Terminate ``query_id`` (the highlighted query); warns when there is none or no connection."""

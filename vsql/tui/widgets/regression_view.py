@@ -29,6 +29,7 @@ from vsql.bench.measure import MIN_TIMED_S
 from vsql.bench.result import BenchFileError, BenchRun
 from vsql.bench.runner import run_workloads
 from vsql.bench.workloads import DEFAULT_WORKLOADS, WORKLOADS
+from vsql.runtime import plural
 
 __all__ = ["DEFAULT_BENCH", "BenchPlan", "RegressionScreen", "ratio_bar", "row_cells"]
 
@@ -215,7 +216,8 @@ class RegressionScreen(Screen[None]):
         """Run the bench workloads in a worker; the comparison follows when it finishes."""
         bench = self._bench
         self.query_one("#bench-status", Static).update(
-            f"running {len(bench.workloads)} workloads, {bench.records:,} records x {bench.repeat} ..."
+            f"running {plural(len(bench.workloads), 'workload')}, {plural(bench.records, 'record')} "
+            f"x {bench.repeat} ..."
         )
         self._run_bench()
 
@@ -241,7 +243,7 @@ class RegressionScreen(Screen[None]):
         if message.run is None:
             status.update(f"bench failed: {message.error}")
             return
-        status.update(f"bench run finished: {len(message.run.results)} workloads")
+        status.update(f"bench run finished: {plural(len(message.run.results), 'workload')}")
         self._current, self._current_name = message.run, "this run"
         self._refresh()
 
