@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Select
+from textual.widgets import Button, DataTable, Select
 
 from tests.tui.conftest import BASELINES, DATA, wait_for
 from tests.tui.fakes import dashboard_runtime, fake_app
@@ -154,3 +154,19 @@ def test_a_run_over_another_record_count_shows_no_verdict_and_says_why() -> None
     summary = summary_text(comparison, baseline="main", current="this run").plain
     assert "no regression" in summary
     assert "tumbling: 200,000 records, baseline 1,000,000" in summary
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 24)])
+async def test_the_run_bench_button_is_whole_and_clear_of_the_screen_edge(size: tuple[int, int]) -> None:
+    app = fake_app(dashboard_runtime(), baselines=BASELINES)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f9")
+        screen = app.screen
+        assert isinstance(screen, RegressionScreen)
+        await pilot.pause()
+        button = screen.query_one("#run-bench", Button)
+        controls = screen.query_one("#regression-controls").region
+        assert controls.contains_region(button.region)
+        assert button.region.right < screen.region.right
+        assert button.content_region.width >= len(" Run bench ")
+        assert screen.query_one("#tolerance").region.right < button.region.x
