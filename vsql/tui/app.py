@@ -232,8 +232,9 @@ class VsqlApp(App[None]):
         return self._foreground is not None
 
     def _poll_queries(self) -> None:
-        """Refresh the queries list; follow the highlighted background query while idle."""
-        if self.connection is None or not self._queries.is_attached:
+        """Refresh the queries list; follow the highlighted background query while idle (not once
+        the App is shutting down: its widgets are being removed)."""
+        if not self.is_running or self.connection is None or not self._queries.is_attached:
             return
         runtime = self.connection.runtime
         self._queries.show(runtime.jobs())
