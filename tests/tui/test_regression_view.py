@@ -78,13 +78,7 @@ class RecordedRunner:
     asked: list[tuple[list[str], int]] = field(default_factory=list)
 
     def __call__(
-        self,
-        names: list[str],
-        *,
-        records: int,
-        repeat: int,
-        min_seconds: float,
-        progress: Callable[[str], None] | None,
+        self, names: list[str], *, records: int, progress: Callable[[str], None] | None, **timing: float
     ) -> BenchRun:
         self.asked.append((names, records))
         fixture = BenchRun.read(DATA / "current.json")
@@ -95,7 +89,7 @@ class RecordedRunner:
             measured = fixture.result(name)
             assert measured is not None
             results.append(replace(measured, records=records))
-        return replace(fixture, results=tuple(results), records=records, repeat=repeat)
+        return replace(fixture, results=tuple(results), records=records, repeat=int(timing["repeat"]))
 
 
 async def test_ctrl_b_measures_the_fixture_baselines_record_count_not_the_plans() -> None:
