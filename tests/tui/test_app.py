@@ -19,7 +19,7 @@ from vsql.io.kafka.brokers import EmbeddedBroker
 from vsql.runtime import Counters, JobInfo, JobState, Runtime
 from vsql.runtime.shape import ResultShape
 from vsql.tui.app import VsqlApp
-from vsql.tui.messages import MetricsTick, QueryFinished
+from vsql.tui.messages import MetricsTick, QueryFinished, QueryStarted
 from vsql.tui.widgets import ErrorScreen, HelpScreen, MetricsPanel, PromptScreen, QueriesList, ResultsTable
 from vsql.tui.widgets.regression_view import RegressionScreen
 
@@ -39,12 +39,15 @@ def status_of(app: VsqlApp) -> str:
 async def test_query_on_embedded_broker_fills_rows_moves_metrics_and_stops() -> None:
     ticks: list[MetricsTick] = []
     finished: list[QueryFinished] = []
+    started: list[QueryStarted] = []
 
     def hook(message: object) -> None:
         if isinstance(message, MetricsTick):
             ticks.append(message)
         if isinstance(message, QueryFinished):
             finished.append(message)
+        if isinstance(message, QueryStarted):
+            started.append(message)
 
     broker = EmbeddedBroker()
     app = VsqlApp(lambda: Runtime(broker=lambda: broker), switch_runtime=lambda _: Runtime(), sql="")
@@ -64,10 +67,13 @@ async def test_query_on_embedded_broker_fills_rows_moves_metrics_and_stops() -> 
             pilot, lambda: len({tick.sample.records_in for tick in ticks if tick.sample.records_in}) >= 2
         )
         assert [column.label.plain for column in results.ordered_columns] == ["symbol", "n"]
+        await pilot.press("f5")  # stops the running query, then runs the statement again
+        await wait_for(pilot, lambda: len(started) == 2 and len(finished) == 1)
+        assert app.is_query_running
         await pilot.press("f6")
         await wait_for(pilot, lambda: not app.is_query_running)
-    assert finished[-1].error is None
-    assert finished[-1].summary.startswith("cancelled after")
+    assert [message.error for message in finished] == [None, None]
+    assert all(message.summary.startswith("cancelled after") for message in finished)
     latest = ticks[-1].sample
     assert latest.records_in > 0 and latest.state_slots > 0
     assert latest.latency_p99_ms is not None

@@ -1,14 +1,17 @@
-"""The regression view's "Run bench" (Ctrl-B): a real, tiny bench run judged against a stored baseline."""
+"""The regression view's "Run bench" (Ctrl-B): a bench run over the chosen baseline's workloads and
+record count, judged against it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Select
+from textual.widgets import Button, DataTable, Select
 
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import BASELINES, DATA, wait_for
 from tests.tui.fakes import dashboard_runtime, fake_app
 from vsql.bench.baseline import load, save
 from vsql.bench.compare import Tolerance, compare
@@ -17,8 +20,9 @@ from vsql.bench.runner import run_workloads
 from vsql.tui.widgets import BenchPlan, RegressionScreen
 from vsql.tui.widgets.regression_view import row_cells, summary_text
 
-BENCH = BenchPlan(workloads=("tumbling", "select_where"), records=3_000, repeat=1, min_seconds=0.0)
-"""What Ctrl-B measures here: ``tumbling`` is in the baseline too, ``select_where`` is not."""
+BENCH = BenchPlan(workloads=("tumbling", "select_where"), records=1_000, repeat=1, min_seconds=0.0)
+"""What Ctrl-B measures here with no baseline chosen; a chosen baseline's workloads and record
+count replace ``workloads`` and ``records``."""
 
 
 @pytest.fixture
@@ -36,7 +40,7 @@ def _text(screen: RegressionScreen, selector: str) -> str:
     return str(screen.query_one(selector).render())
 
 
-async def test_ctrl_b_runs_the_bench_and_compares_it_with_the_chosen_baseline(baselines: Path) -> None:
+async def test_ctrl_b_runs_the_baselines_workloads_over_its_records_and_compares(baselines: Path) -> None:
     stored = load("main", directory=baselines)
     app = fake_app(dashboard_runtime(), baselines=baselines, bench=BENCH)
     async with app.run_test(size=(120, 30)) as pilot:
@@ -57,17 +61,55 @@ async def test_ctrl_b_runs_the_bench_and_compares_it_with_the_chosen_baseline(ba
             cells[0].plain: [cell.plain for cell in cells]
             for cells in (table.get_row_at(index) for index in range(table.row_count))
         }
-    assert list(rows) == ["tumbling", "session", "select_where"]
+    assert list(rows) == ["tumbling", "session"]
     for name in ("tumbling", "session"):
         measured = stored.result(name)
         assert measured is not None and rows[name][1] == f"{measured.normalized:.2f}"
-    for name in ("tumbling", "select_where"):
         assert float(rows[name][2]) > 0
-    assert rows["tumbling"][3].endswith("%")
-    assert rows["tumbling"][5] in {"ok", "improvement", "regression"}
-    assert rows["session"][2:] == ["-", "-", "", "missing"]
-    assert rows["select_where"][1] == "-"
-    assert rows["select_where"][5] == "new"
+        assert rows[name][3].endswith("%")
+        assert rows[name][5] in {"ok", "improvement", "regression"}
+
+
+@dataclass
+class RecordedRunner:
+    """A bench runner that measures nothing: it answers with the fixture run ``current.json`` over
+    the workloads and record count asked for, and records what was asked."""
+
+    asked: list[tuple[list[str], int]] = field(default_factory=list)
+
+    def __call__(
+        self, names: list[str], *, records: int, progress: Callable[[str], None] | None, **timing: float
+    ) -> BenchRun:
+        self.asked.append((names, records))
+        fixture = BenchRun.read(DATA / "current.json")
+        results = []
+        for name in names:
+            if progress is not None:
+                progress(name)
+            measured = fixture.result(name)
+            assert measured is not None
+            results.append(replace(measured, records=records))
+        return replace(fixture, results=tuple(results), records=records, repeat=int(timing["repeat"]))
+
+
+async def test_ctrl_b_measures_the_fixture_baselines_record_count_not_the_plans() -> None:
+    runner = RecordedRunner()
+    bench = BenchPlan(workloads=("tumbling",), records=200_000, repeat=1, min_seconds=0.0, runner=runner)
+    app = fake_app(dashboard_runtime(), baselines=BASELINES, bench=bench)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("f9")
+        screen = app.screen
+        assert isinstance(screen, RegressionScreen)
+        await pilot.press("ctrl+b")  # no baseline chosen: the plan's workloads and records
+        await wait_for(pilot, lambda: _text(screen, "#bench-status").startswith("bench run finished"))
+        screen.query_one("#baseline", Select).value = "main"
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: len(runner.asked) == 2 and screen.comparison is not None)
+        await wait_for(pilot, lambda: _text(screen, "#bench-status") == "bench run finished: 3 workloads")
+        comparison = screen.comparison
+    assert runner.asked == [(["tumbling"], 200_000), (["tumbling", "sliding", "session"], 1_000_000)]
+    assert comparison is not None and comparison.records_warning() is None
+    assert [row.status.value for row in comparison.rows] == ["ok", "regression", "improvement"]
 
 
 @pytest.mark.parametrize(
@@ -98,7 +140,7 @@ def _run_over(records: int, normalized: float) -> BenchRun:
 
 
 def test_a_run_over_another_record_count_shows_no_verdict_and_says_why() -> None:
-    """The dashboard's bench runs 200,000 records; a baseline over 1,000,000 is not judged by it."""
+    """A run over 200,000 records is not judged against a baseline over 1,000,000."""
     comparison = compare(_run_over(200_000, 2.0), _run_over(1_000_000, 4.0), Tolerance(0.1))
     (row,) = comparison.rows
     cells = [cell.plain for cell in row_cells(row)]
@@ -118,3 +160,19 @@ async def test_a_bench_of_one_workload_says_one_workload(baselines: Path) -> Non
         await pilot.press("ctrl+b")
         await wait_for(pilot, lambda: _text(screen, "#bench-status").startswith("bench run finished"))
         assert _text(screen, "#bench-status") == "bench run finished: 1 workload"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 24)])
+async def test_the_run_bench_button_is_whole_and_clear_of_the_screen_edge(size: tuple[int, int]) -> None:
+    app = fake_app(dashboard_runtime(), baselines=BASELINES)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f9")
+        screen = app.screen
+        assert isinstance(screen, RegressionScreen)
+        await pilot.pause()
+        button = screen.query_one("#run-bench", Button)
+        controls = screen.query_one("#regression-controls").region
+        assert controls.contains_region(button.region)
+        assert button.region.right < screen.region.right
+        assert button.content_region.width >= len(" Run bench ")
+        assert screen.query_one("#tolerance").region.right < button.region.x

@@ -3,14 +3,15 @@
 Blocking work (opening a broker, running a query, terminating, starting datagen) runs in thread
 workers that post messages (``vsql.tui.messages``); the handlers here update the widgets on the UI
 thread. The App computes nothing itself: queries run on the ``Runtime`` of the current
-``Connection`` through ``QueryRun``; connecting and the forms behind F2, F3, F4 and F8 are
-``DashboardFlows`` (``flows.py``); figures come from the runtime's counters, verdicts from
-``vsql.bench.compare``.
+``Connection`` through ``QueryRun``, one at a time (``ForegroundRun``: running a statement stops
+the running one, and the new one starts once the old one has ended); connecting and the forms
+behind F2, F3, F4 and F8 are ``DashboardFlows`` (``flows.py``); figures come from the runtime's
+counters, verdicts from ``vsql.bench.compare``.
 """
 
 from __future__ import annotations
 
-import threading
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from vsql.repl.candidates import NameSource
 from vsql.runtime import JobKind, Runtime
 from vsql.tui.connection import Connection, RuntimeOpener
 from vsql.tui.flows import DashboardFlows
+from vsql.tui.foreground import ForegroundRun
 from vsql.tui.messages import BrokerReady, MetricsTick, Notice, QueryFinished, QueryStarted, ResultsBatch
 from vsql.tui.query_run import QueryRun
 from vsql.tui.widgets import (
@@ -47,8 +49,10 @@ WINDOW TUMBLING(1s)
 EMIT CHANGES"""
 """The editor's first statement: a windowed query over the demo trades, ready to run."""
 
+logger = logging.getLogger(__name__)
+
 _STOP_WAIT_S = 5.0
-"""How long quitting waits for a stopped query to let go of the broker."""
+"""How long quitting waits for the stopped foreground query to let go of the broker."""
 
 FOREGROUND = "foreground query"
 """What the metrics panel follows while a statement runs from the editor."""
@@ -98,9 +102,7 @@ class VsqlApp(App[None]):
         self._bench = bench
         self._poll_s = poll_s
         self.connection: Connection | None = None
-        self._cancel: threading.Event | None = None
-        self._query_ended = threading.Event()
-        self._query_ended.set()
+        self._foreground: ForegroundRun | None = None
         # The main screen's widgets, kept so handlers reach them while another screen is on top.
         self._editor = QueryEditor(sql, names=self._name_source, id="editor")
         self._results = ResultsTable(id="results")
@@ -149,42 +151,53 @@ class VsqlApp(App[None]):
 
     @on(Notice)
     def _handle_notice(self, message: Notice) -> None:
+        first_line = message.text.splitlines()[0] if message.text else ""
         if message.is_error:
-            self._show_status("error")
+            self._show_status(f"error: {first_line}")
             self.push_screen(ErrorScreen("error", message.text))
         else:
+            self._show_status(first_line)
             self.notify(message.text)
 
     def action_run(self) -> None:
-        """Run the editor's statement (stopping the one running)."""
+        """Run the editor's statement; a running one is stopped, and the new one starts once it
+        has ended."""
         if self.connection is None:
             self.notify("not connected yet", severity="warning")
             return
         statement = self._editor.text.strip().rstrip(";").strip()
         if not statement:
             return
-        self.action_stop()
-        self._cancel = threading.Event()
-        self._query_ended.clear()
+        previous = self._foreground
+        if previous is not None:
+            previous.stop()
+        self._foreground = ForegroundRun(statement, previous=previous)
         self._metrics.follow(FOREGROUND)
         self._show_status(f"running: {' '.join(statement.split())[:60]}")
-        self._run_query(self.connection.runtime, statement, self._cancel)
+        self._run_query(self.connection.runtime, self._foreground)
 
-    @work(thread=True, exclusive=True, group="query", exit_on_error=False)
-    def _run_query(self, runtime: Runtime, statement: str, cancel: threading.Event) -> None:
-        run = QueryRun(
-            runtime,
-            statement,
-            cancel=cancel,
-            on_shape=lambda shape: self.post_message(QueryStarted(statement, shape)),
-            on_rows=lambda rows: self.post_message(ResultsBatch(rows)),
-            on_sample=lambda sample: self.post_message(MetricsTick(sample)),
-        )
+    @work(thread=True, group="query", exit_on_error=False)
+    def _run_query(self, runtime: Runtime, run: ForegroundRun) -> None:
+        """Wait for the run replaced to end, then run the statement unless stopped meanwhile; the
+        outcome is posted before the run is marked ended, so it comes before the next run's rows."""
+        statement = run.statement
+        summary, error = "failed", None
         try:
-            summary, error = run.run()
+            run.wait_for_previous()
+            if run.cancel.is_set():
+                summary = "cancelled"
+                return
+            summary, error = QueryRun(
+                runtime,
+                statement,
+                cancel=run.cancel,
+                on_shape=lambda shape: self.post_message(QueryStarted(statement, shape)),
+                on_rows=lambda rows: self.post_message(ResultsBatch(rows)),
+                on_sample=lambda sample: self.post_message(MetricsTick(sample)),
+            ).run()
         finally:
-            self._query_ended.set()
-        self.post_message(QueryFinished(summary, error=error))
+            self.post_message(QueryFinished(summary, run=run.number, error=error))
+            run.finish()
 
     @on(QueryStarted)
     def _handle_query_started(self, message: QueryStarted) -> None:
@@ -200,25 +213,28 @@ class VsqlApp(App[None]):
 
     @on(QueryFinished)
     def _handle_finished(self, message: QueryFinished) -> None:
-        self._cancel = None
+        if self._foreground is None or message.run != self._foreground.number:
+            logger.debug("a replaced statement ended: %s", message.summary)
+            return
+        self._foreground = None
         self._show_status(message.summary)
         if message.error is not None:
             self.push_screen(ErrorScreen("the statement failed", message.error))
 
     def action_stop(self) -> None:
         """Stop the foreground query, if one runs."""
-        if self._cancel is not None and not self._cancel.is_set():
-            self._cancel.set()
+        if self._foreground is not None and self._foreground.stop():
             self._show_status("stopping ...")
 
     @property
     def is_query_running(self) -> bool:
-        """Whether a foreground query runs."""
-        return self._cancel is not None
+        """Whether a foreground statement runs (or waits for the one it replaced to end)."""
+        return self._foreground is not None
 
     def _poll_queries(self) -> None:
-        """Refresh the queries list; follow the highlighted background query while idle."""
-        if self.connection is None or not self._queries.is_attached:
+        """Refresh the queries list; follow the highlighted background query while idle (not once
+        the App is shutting down: its widgets are being removed)."""
+        if not self.is_running or self.connection is None or not self._queries.is_attached:
             return
         runtime = self.connection.runtime
         self._queries.show(runtime.jobs())
@@ -252,9 +268,12 @@ class VsqlApp(App[None]):
         self.push_screen(HelpScreen())
 
     def on_unmount(self) -> None:
-        """Stop the foreground query and close the dashboard."""
-        if self._cancel is not None:
-            self._cancel.set()
-        self._query_ended.wait(_STOP_WAIT_S)
+        """Stop the foreground query, wait for it (and the ones it replaced) to end, then close
+        the connection (its jobs and the broker it opened)."""
+        run = self._foreground
+        if run is not None:
+            run.stop()
+            if not run.wait(_STOP_WAIT_S):
+                logger.warning("the foreground query did not stop within %.0f s", _STOP_WAIT_S)
         if self.connection is not None:
             self.connection.close()

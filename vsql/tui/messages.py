@@ -56,11 +56,13 @@ class MetricsTick(Message):
 
 
 class QueryFinished(Message):
-    """The foreground statement ended: cancelled, done, or failed (``error`` set)."""
+    """A foreground statement ended: cancelled, done, or failed (``error`` set); ``run`` is the
+    ``ForegroundRun.number`` of the run that ended."""
 
-    def __init__(self, summary: str, *, error: str | None = None) -> None:
+    def __init__(self, summary: str, *, run: int, error: str | None = None) -> None:
         super().__init__()
         self.summary = summary
+        self.run = run
         self.error = error
 
 

@@ -15,7 +15,9 @@ HELP_TEXT = """\
 
 Type a streaming query in the editor and run it; its rows fill the results table (EMIT CHANGES
 updates rows in place, EMIT FINAL appends them) while the metrics panel follows its throughput,
-latency, memory, watermark and consumer lag.
+latency, memory, watermark and consumer lag. New rows (a new window's) come at the bottom and the
+table follows them while its last row is highlighted; highlight an earlier row to hold the view,
+Ctrl-End to follow again. Running a statement while one runs stops that one first.
 
 | key | action |
 | --- | --- |
@@ -36,6 +38,7 @@ it to follow its metrics. `SET 'key' = 'value'` sets a session property.
 The regression view compares a run (run the workloads, or load a saved bench JSON) with a stored
 baseline (those `vsql bench baseline list` shows), workload by workload, on throughput normalized
 to a reference loop measured in the same run; a regression beyond the tolerance shows in red.
+Run bench (Ctrl-B) measures the chosen baseline's workloads over its record count.
 
 Press Escape to close this help.
 """

@@ -1,7 +1,8 @@
 """The queries list: background queries and datagen jobs with their state and rates.
 
 The highlighted row is the query the App terminates (F8) and whose metrics it follows while no
-foreground query runs. A query that fails is announced once, with its error, as a notification.
+foreground query runs. Columns widen to fit the values shown (a state that becomes
+``terminated``, a rate that grows). A query that fails is announced once, with its error, as a notification.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from textual.widgets import DataTable
 
 from vsql.runtime import JobInfo
+from vsql.tui.widgets.cells import update_row
 
 __all__ = ["QueriesList"]
 
@@ -50,8 +52,7 @@ class QueriesList(DataTable[str]):
                 f"{job.counters.rows_out:,}",
             )
             if job.job_id in self.rows:
-                for column, cell in zip(_COLUMNS, cells, strict=True):
-                    self.update_cell(job.job_id, column, cell)
+                update_row(self, job.job_id, _COLUMNS, cells)
             else:
                 self.add_row(*cells, key=job.job_id)
         if chosen is not None and chosen in self.rows:

@@ -2,7 +2,9 @@
 
 The current run comes from running the bench workloads (in a worker) or from a saved bench JSON
 (``vsql bench run --json PATH``); the baseline from the folders ``vsql bench compare`` reads
-(``vsql.bench.baseline.locate``). The verdict is
+(``vsql.bench.baseline.locate``). With a baseline chosen, "Run bench" measures the baseline's
+workloads over its record count, as ``vsql bench compare NAME`` does, so every workload gets a
+verdict (a run over another count gets none: ``records differ``). The verdict is
 ``vsql.bench.compare.compare``'s, the same as ``vsql bench compare``: normalized throughput
 (records/s over a reference loop measured in the same run), delta in percent, and the status,
 red on a regression or memory growth. A bar shows current over baseline, the mark at 1.0.
@@ -11,8 +13,10 @@ red on a regression or memory growth. A bar shows current over baseline, the mar
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 from rich.text import Text
 from textual import on, work
@@ -100,11 +104,26 @@ def summary_text(comparison: Comparison, *, baseline: str, current: str) -> Text
     return text
 
 
+class BenchRunner(Protocol):
+    """Measures workloads, as ``vsql.bench.runner.run_workloads`` does."""
+
+    def __call__(
+        self,
+        names: list[str],
+        *,
+        records: int,
+        repeat: int,
+        min_seconds: float,
+        progress: Callable[[str], None] | None,
+    ) -> BenchRun: ...
+
+
 @dataclass(frozen=True)
 class BenchPlan:
     """What "Run bench" measures: ``workloads`` (names in ``vsql.bench.workloads.WORKLOADS``),
     ``records`` per timed run, ``repeat`` timed runs per workload, each passing over its records
-    until it has run ``min_seconds``.
+    until it has run ``min_seconds``, measured by ``runner``. With a baseline chosen, its
+    workloads and record count replace ``workloads`` and ``records`` (``for_baseline``).
 
     Raises:
         ValueError: an unknown workload, or ``records`` or ``repeat`` below 1.
@@ -114,6 +133,7 @@ class BenchPlan:
     records: int = 200_000
     repeat: int = 3
     min_seconds: float = MIN_TIMED_S
+    runner: BenchRunner = run_workloads
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.workloads if name not in WORKLOADS]
@@ -123,10 +143,28 @@ class BenchPlan:
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
 
+    def for_baseline(self, baseline: BenchRun) -> BenchPlan:
+        """This plan over ``baseline``'s workloads (those this vsql knows) and record count, so
+        each workload it measured gets a verdict; unchanged when it knows none of them."""
+        known = tuple(name for name in baseline.names if name in WORKLOADS)
+        if not known:
+            return self
+        return replace(self, workloads=known, records=baseline.records)
+
 
 DEFAULT_BENCH = BenchPlan()
-"""What "Run bench" measures unless told otherwise: the workloads ``vsql bench run`` measures
-(no Kafka ones), 200,000 records x 3."""
+"""What "Run bench" measures unless told otherwise: with no baseline chosen, the workloads
+``vsql bench run`` measures (no Kafka ones), 200,000 records x 3."""
+
+
+class _BenchProgress(Message):
+    """The bench run in the worker starts workload ``name``, the ``position``-th of ``total``."""
+
+    def __init__(self, name: str, position: int, total: int) -> None:
+        super().__init__()
+        self.name = name
+        self.position = position
+        self.total = total
 
 
 class _BenchDone(Message):
@@ -157,6 +195,7 @@ class RegressionScreen(Screen[None]):
         super().__init__()
         self._directory = directory
         self._bench = bench
+        self._bench_plan = bench
         self._baseline: BenchRun | None = None
         self._baseline_name = ""
         self._current: BenchRun | None = None
@@ -213,29 +252,45 @@ class RegressionScreen(Screen[None]):
 
     @on(Button.Pressed, "#run-bench")
     def action_run_bench(self) -> None:
-        """Run the bench workloads in a worker; the comparison follows when it finishes."""
-        bench = self._bench
-        self.query_one("#bench-status", Static).update(
-            f"running {plural(len(bench.workloads), 'workload')}, {plural(bench.records, 'record')} "
-            f"x {bench.repeat} ..."
+        """Run the bench workloads in a worker (the chosen baseline's, over its record count);
+        the comparison follows when it finishes."""
+        bench = self._bench if self._baseline is None else self._bench.for_baseline(self._baseline)
+        self._bench_plan = bench
+        self.query_one("#bench-status", Static).update(f"running {self._describe(bench)} ...")
+        self._run_bench(bench)
+
+    def _describe(self, bench: BenchPlan) -> str:
+        whose = f" of baseline {self._baseline_name}" if self._baseline is not None else ""
+        return (
+            f"{plural(len(bench.workloads), 'workload')}{whose}, "
+            f"{plural(bench.records, 'record')} x {bench.repeat}"
         )
-        self._run_bench()
 
     @work(thread=True, exclusive=True, group="bench", exit_on_error=False)
-    def _run_bench(self) -> None:
-        bench = self._bench
+    def _run_bench(self, bench: BenchPlan) -> None:
+        names = list(bench.workloads)
+        positions = iter(range(1, len(names) + 1))
         try:
-            run = run_workloads(
-                list(bench.workloads),
+            run = bench.runner(
+                names,
                 records=bench.records,
                 repeat=bench.repeat,
                 min_seconds=bench.min_seconds,
+                progress=lambda name: self.post_message(_BenchProgress(name, next(positions), len(names))),
             )
         except (RuntimeError, ValueError, OSError) as error:
             logger.warning("bench run failed: %s", error)
             self.post_message(_BenchDone(None, error=str(error)))
             return
         self.post_message(_BenchDone(run))
+
+    @on(_BenchProgress)
+    def _bench_progress(self, message: _BenchProgress) -> None:
+        plan = self._bench_plan
+        self.query_one("#bench-status", Static).update(
+            f"running {message.name} ({message.position}/{message.total}), "
+            f"{plan.records:,} records x {plan.repeat} ..."
+        )
 
     @on(_BenchDone)
     def _bench_done(self, message: _BenchDone) -> None:

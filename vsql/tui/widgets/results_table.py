@@ -2,8 +2,12 @@
 
 Rows are applied through the shell's ``ResultChanges``, so the keying is the shell's: in table
 mode a row upserts the row of its key (group keys and window bounds) where it stands and a delete
-row removes it; otherwise rows are appended, the oldest dropped beyond ``max_rows``. The table
-also keeps the rows' values, for export.
+row removes it; otherwise rows are appended, the oldest dropped beyond ``max_rows``. A new key
+(under EMIT CHANGES with window bounds, each new window's rows) is a new row at the bottom, so the
+table follows the newest rows: while the highlighted row is the last one, the highlight moves to
+the last row as rows arrive and the view scrolls with it; highlighting an earlier row holds the
+view there, and highlighting the last row again (Ctrl-End) follows again. Columns widen to fit
+the values shown. The table also keeps the rows' values, for export.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from textual.widgets import DataTable
 
 from vsql.display.changes import ChangeKind, ResultChanges
 from vsql.runtime import ResultShape
+from vsql.tui.widgets.cells import update_row
 
 __all__ = ["ResultsTable"]
 
@@ -45,10 +50,15 @@ class ResultsTable(DataTable[str]):
         self.add_columns(*self._changes.columns)
 
     def apply(self, rows: pa.Table) -> None:
-        """Apply result rows in emission order; rows before any ``start`` open an append view."""
+        """Apply result rows in emission order; rows before any ``start`` open an append view.
+
+        When the last row was highlighted (or the table was empty), the highlight moves to the
+        new last row, scrolling the view to it.
+        """
         if self._changes is None:
             self.start(ResultShape(columns=tuple(rows.column_names)))
         assert self._changes is not None
+        is_following = self.cursor_row >= self.row_count - 1
         columns = [column.key for column in self.ordered_columns]
         for change in self._changes.apply(rows):
             if change.kind is ChangeKind.APPEND:
@@ -60,12 +70,13 @@ class ResultsTable(DataTable[str]):
                     self.remove_row(key)
                     del self._values[key]
             elif key in self._values:
-                for column, cell in zip(columns, change.cells, strict=True):
-                    self.update_cell(key, column, cell)
+                update_row(self, key, columns, change.cells)
                 self._values[key] = change.row
             else:
                 self.add_row(*change.cells, key=key)
                 self._values[key] = change.row
+        if is_following and self.row_count and self.cursor_row != self.row_count - 1:
+            self.move_cursor(row=self.row_count - 1)
 
     def _append(self, cells: tuple[str, ...], row: dict[str, object]) -> None:
         key = f"#{next(self._appended)}"
