@@ -30,11 +30,12 @@ class JsonLinesWriter:
         self._stream = stream
 
     def write(self, rows: pa.Table) -> None:
-        """Write the rows, one line each."""
-        options = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
-        for row in display_rows(rows):
-            self._stream.write(orjson.dumps(row, default=str, option=options).decode())
-            self._stream.write("\n")
+        """Write the rows, one line each (in one write per batch)."""
+        if not rows.num_rows:
+            return
+        options = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_APPEND_NEWLINE
+        lines = b"".join(orjson.dumps(row, default=str, option=options) for row in display_rows(rows))
+        self._stream.write(lines.decode())
 
     def close(self) -> None:
         """Flush the stream."""
