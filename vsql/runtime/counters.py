@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-__all__ = ["Counters", "Sampler", "plural", "rss_mb"]
+__all__ = ["Counters", "Sampler", "per_second", "plural", "rss_mb"]
 
 _STATM = Path("/proc/self/statm")
 _MIB = 1024 * 1024
@@ -28,6 +28,11 @@ def rss_mb() -> float:
     except (OSError, IndexError, ValueError):
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return resident_pages * resource.getpagesize() / _MIB
+
+
+def per_second(count: float, elapsed_s: float) -> float:
+    """``count`` over ``elapsed_s`` seconds; 0 before any time has passed."""
+    return count / elapsed_s if elapsed_s > 0 else 0.0
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
@@ -150,8 +155,8 @@ class Sampler:
         if passed_s < self._interval_s and not is_first_data:
             return
         self._has_data = self._has_data or is_first_data
-        records_per_s = (counters.records_in - self._last_records) / passed_s if passed_s > 0 else 0.0
-        rows_per_s = (counters.rows_out - self._last_rows) / passed_s if passed_s > 0 else 0.0
+        records_per_s = per_second(counters.records_in - self._last_records, passed_s)
+        rows_per_s = per_second(counters.rows_out - self._last_rows, passed_s)
         self._last_at, self._last_records, self._last_rows = now, counters.records_in, counters.rows_out
         self._on_sample(
             self._measured(counters, records_per_s=max(records_per_s, 0.0), rows_per_s=max(rows_per_s, 0.0))

@@ -22,7 +22,7 @@ from vsql.io.kafka.brokers import Broker, ensure_topic
 from vsql.io.kafka.datagen import produce_events
 from vsql.io.kafka.errors import BrokerError
 from vsql.io.kafka.producer import JsonProducer
-from vsql.runtime.counters import Counters
+from vsql.runtime.counters import Counters, per_second
 from vsql.runtime.jobs import JobInfo, JobKind, JobState
 
 __all__ = ["DEFAULT_PARTITIONS", "DatagenJob"]
@@ -123,7 +123,7 @@ class DatagenJob:
         """The job as SHOW QUERIES lists it: events produced as records in and rows out."""
         produced = self._producer.produced if self._producer is not None else 0
         elapsed_s = (self._ended or time.monotonic()) - self._started
-        rate = produced / elapsed_s if elapsed_s > 0 else 0.0
+        rate = per_second(produced, elapsed_s)
         counters = Counters(
             records_in=produced, rows_out=produced, records_per_s=rate, rows_per_s=rate, elapsed_s=elapsed_s
         )

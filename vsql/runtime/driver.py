@@ -28,7 +28,7 @@ from vsql.engine.pipeline import Pipeline, StepOutput
 from vsql.engine.sql.plan import LogicalPlan
 from vsql.io.formats.decoded import Decoded
 from vsql.io.ledger import OffsetLedger
-from vsql.runtime.counters import Counters
+from vsql.runtime.counters import Counters, per_second
 from vsql.runtime.sinks import DeadLetterSink, ResultSink
 
 __all__ = ["LATENCY_WINDOW", "Positions", "QueryDriver"]
@@ -218,8 +218,8 @@ class QueryDriver:
             dead_letter_count=self._dead_letter_count,
             late_count=metrics.late_count,
             elapsed_s=elapsed_s,
-            records_per_s=self._records_in / elapsed_s if elapsed_s > 0 else 0.0,
-            rows_per_s=metrics.rows_out / elapsed_s if elapsed_s > 0 else 0.0,
+            records_per_s=per_second(self._records_in, elapsed_s),
+            rows_per_s=per_second(metrics.rows_out, elapsed_s),
             watermark_ms=metrics.watermark_ms,
             expired_count=self._facts.expired_count,
             source_status=self._facts.status,

@@ -20,7 +20,7 @@ import pyarrow.json as pa_json
 
 from vsql.engine.errors import ExecutionError, VsqlError
 from vsql.io.kafka.brokers import Broker
-from vsql.runtime.counters import Counters
+from vsql.runtime.counters import Counters, per_second
 from vsql.runtime.workers.supervisor import WorkerGroup
 
 __all__ = ["WorkerQuery"]
@@ -144,5 +144,5 @@ class WorkerQuery:
         if self._on_rows is None:
             return stats
         elapsed_s = stats.elapsed_s
-        rate = self._delivered / elapsed_s if elapsed_s > 0 else 0.0
+        rate = per_second(self._delivered, elapsed_s)
         return replace(stats, rows_out=self._delivered, rows_per_s=rate)

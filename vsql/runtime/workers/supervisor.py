@@ -31,7 +31,7 @@ from typing import IO, Any, TextIO
 from vsql.engine.errors import PlanError
 from vsql.io.errors import InputError
 from vsql.io.kafka.brokers import Broker, ensure_topic
-from vsql.runtime.counters import Counters
+from vsql.runtime.counters import Counters, per_second
 from vsql.runtime.workers.process import PROPERTIES_ENV
 from vsql.runtime.workers.stages import Topology, compile_script, plan_topology
 from vsql.runtime.workers.worker import Role
@@ -243,8 +243,8 @@ class WorkerGroup:
             dead_letter_count=dead_letter_count,
             late_count=late_count,
             elapsed_s=elapsed_s,
-            records_per_s=records_in / elapsed_s if elapsed_s > 0 else 0.0,
-            rows_per_s=rows_out / elapsed_s if elapsed_s > 0 else 0.0,
+            records_per_s=per_second(records_in, elapsed_s),
+            rows_per_s=per_second(rows_out, elapsed_s),
             watermark_ms=min(marks, default=None),
         )
 
