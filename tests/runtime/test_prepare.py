@@ -119,3 +119,10 @@ def test_a_bound_file_is_read_in_the_format_its_setting_names(tmp_path: Path) ->
     prepared = runtime.prepare("SELECT symbol FROM trades")
     assert prepared.source_format is Format.CSV
     assert _rows(runtime, "SELECT symbol FROM trades") == [{"symbol": "A"}, {"symbol": "B"}]
+
+
+def test_explain_names_the_file_a_source_is_bound_to(trades: Path) -> None:
+    runtime = Runtime(inputs={"trades": trades})
+    first = runtime.explain(runtime.prepare("SELECT symbol FROM trades")).splitlines()[0]
+    assert first.endswith(f"trades (file {trades}, json values)")
+    assert "Kafka topic 'orders', json values" in runtime.explain(runtime.prepare("SELECT * FROM orders"))

@@ -189,7 +189,9 @@ class Runtime:
         """
         if prepared.plan is None:
             raise UnsupportedError("EXPLAIN takes a query (SELECT or CREATE STREAM ... AS SELECT)")
-        return explain_plan(prepared.plan)
+        plan, bound = prepared.plan, prepared.bound_file
+        where = f"file {bound.path}" if bound else f"Kafka topic '{plan.settings.topic_of(plan.source.name)}'"
+        return explain_plan(plan, source=f"{where}, {prepared.source_format.value} values")
 
     def properties(self) -> dict[str, str]:
         """SHOW PROPERTIES: every setting with its value (defaults included), and those SET."""

@@ -35,11 +35,18 @@ __all__ = ["explain_plan"]
 _NO_WINDOW = "none: one result per group over the whole stream"
 
 
-def explain_plan(plan: LogicalPlan) -> str:
-    """The plan as text, one ``label  value`` line per aspect (aspects a query lacks are left out)."""
+def explain_plan(plan: LogicalPlan, *, source: str | None = None) -> str:
+    """The plan as text, one ``label  value`` line per aspect (aspects a query lacks are left out).
+
+    Args:
+        plan: the compiled query.
+        source: what the query reads, when the caller knows better than the plan (a bound file);
+            by default the Kafka topic of the source's name, JSON values.
+    """
     settings = plan.settings
     topic = settings.topic_of(plan.source.name)
-    lines: list[tuple[str, str]] = [("source", f"{plan.source.name} (Kafka topic '{topic}', JSON values)")]
+    read = source or f"Kafka topic '{topic}', JSON values"
+    lines: list[tuple[str, str]] = [("source", f"{plan.source.name} ({read})")]
     if plan.sink is not None:
         sink_topic = settings.topic_of(plan.sink.name)
         key = f", key ({', '.join(plan.sink.primary_key)})" if plan.sink.primary_key else ""
