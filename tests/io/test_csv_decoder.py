@@ -86,3 +86,25 @@ def test_a_value_that_is_not_utf8_is_a_dead_letter_with_its_bytes_escaped() -> N
     later = decoder.decode_block(b"D\xff,4\nE,5\n")
     assert later.batch.column("name").to_pylist() == ["E"]
     assert later.dead_letters.column(OFFSET).to_pylist() == [3]
+
+
+def test_a_byte_order_mark_before_the_header_is_not_part_of_the_first_name() -> None:
+    decoded = CsvDecoder().decode_block(b"\xef\xbb\xbfsymbol,qty\nA,1\n")
+    assert decoded.batch.column("symbol").to_pylist() == ["A"]
+
+
+def test_an_integer_beyond_int64_in_an_int64_column_is_a_dead_letter_with_its_value_cut_short() -> None:
+    decoder = CsvDecoder()
+    decoder.decode_block(b"qty\n1\n2\n")
+    huge = "9" * 5_000
+    decoded = decoder.decode_block(f"3\n{huge}\n9223372036854775807\n-9223372036854775809\n".encode())
+    assert decoded.batch.column("qty").to_pylist() == [3, 9223372036854775807]
+    reasons = decoded.dead_letters.column(REASON).to_pylist()
+    assert len(reasons) == 2 and all(reason.startswith("field 'qty': expected int64") for reason in reasons)
+    assert max(len(reason) for reason in reasons) < 120
+
+
+def test_a_column_half_numbers_is_numeric_and_the_rest_are_dead_letters() -> None:
+    decoded = CsvDecoder().decode_block(b"qty\n1\nabc\n")
+    assert decoded.batch.column("qty").to_pylist() == [1]
+    assert decoded.dead_letters.num_rows == 1

@@ -239,3 +239,16 @@ def test_a_value_that_is_not_utf8_is_a_dead_letter_with_its_bytes_escaped() -> N
     assert [(row[RAW], row[OFFSET]) for row in dead] == [('{"a": "\\xff"}', 1)]
     assert "UTF-8" in dead[0][REASON]
     assert JsonDecoder().decode_block(b'{"a": "x"}\n{"a": "\xff"}\n').batch.to_pydict()["a"] == ["x"]
+
+
+def test_a_byte_order_mark_at_the_start_of_a_file_is_skipped_on_the_line_by_line_path_too() -> None:
+    decoded = JsonDecoder().decode_block(b'\xef\xbb\xbf{"a": 1}\nnot json\n')
+    assert (decoded.batch.column("a").to_pylist(), decoded.dead_letters.num_rows) == ([1], 1)
+
+
+@pytest.mark.parametrize("depth", [65, 1_000])
+def test_a_record_nested_too_deeply_is_a_dead_letter_and_its_neighbours_decode(depth: int) -> None:
+    deep = '{"a": 1, "b": ' + "[" * depth + "]" * depth + "}"
+    decoded = JsonDecoder().decode_block(_lines('{"a": 2}', deep, '{"a": 3}'))
+    assert decoded.batch.column("a").to_pylist() == [2, 3]
+    assert decoded.dead_letters.column(REASON).to_pylist() == ["nested deeper than 64 levels"]

@@ -74,3 +74,9 @@ def _names(schemas: SourceSchemas, source: str) -> list[str]:
     schema = schemas.of(source, SETTINGS)
     assert schema is not None
     return schema.names
+
+
+def test_a_first_block_of_dead_letters_tells_nothing_of_the_fields(tmp_path: Path) -> None:
+    path = tmp_path / "trades.ndjson"
+    path.write_text("not json\n")
+    assert BoundFile(path).schema() is None, "no good row: no name is rejected for it"

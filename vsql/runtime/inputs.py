@@ -46,7 +46,8 @@ class BoundFile:
         self._lock = threading.Lock()
 
     def schema(self, file_format: Format | None = None) -> pa.Schema | None:
-        """The value fields of the file's first block: names a query may use; None when empty.
+        """The value fields of the file's first block: names a query may use; None when it holds
+        no good row (an empty file, or only dead letters), and then names are not checked.
 
         A field that first appears after the first block is unknown to the sample; the planner
         then rejects a query naming it, which in practice catches typos before a query runs.
@@ -59,13 +60,11 @@ class BoundFile:
             if chosen not in self._schemas:
                 head = self._read_head()
                 decoded = block_decoder(chosen).decode_block(head) if head else None
-                self._schemas[chosen] = (
-                    None
-                    if decoded is None
-                    else pa.schema(
-                        [field for field in decoded.batch.schema if field.name not in SYSTEM_FIELDS]
-                    )
-                )
+                if decoded is None or not decoded.batch.num_rows:
+                    self._schemas[chosen] = None  # no good row yet: nothing is known of its fields
+                else:
+                    fields = [field for field in decoded.batch.schema if field.name not in SYSTEM_FIELDS]
+                    self._schemas[chosen] = pa.schema(fields)
             return self._schemas[chosen]
 
     def blocks(

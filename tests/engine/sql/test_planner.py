@@ -405,3 +405,8 @@ def test_unknown_duration_unit_is_a_syntax_error_at_the_unit() -> None:
 def test_query_entry_rejects_set() -> None:
     with pytest.raises(UnsupportedError):
         compile_query("SET 'late.data.strategy' = 'drop'")
+
+
+def test_a_call_the_parser_left_without_its_argument_is_a_plan_error() -> None:
+    with pytest.raises(PlanError, match="FLOOR is missing an argument"):
+        compile_query("SELECT FLOOR( AS n FROM trades")

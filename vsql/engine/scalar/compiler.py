@@ -12,7 +12,7 @@ from __future__ import annotations
 import pyarrow as pa
 from sqlglot import exp
 
-from vsql.engine.errors import ExecutionError, UnsupportedError
+from vsql.engine.errors import ExecutionError, PlanError, UnsupportedError
 from vsql.engine.scalar import cast, conditionals, operators, predicates
 from vsql.engine.scalar.base import (
     Builder,
@@ -113,6 +113,19 @@ def check_call(node: exp.Func) -> None:
         raise _rejection(node)
 
 
+def _check_arguments(node: exp.Expression) -> None:
+    """Reject a node the parser let through without a required argument (``FLOOR( AS n``).
+
+    Raises:
+        PlanError: positioned at the node, naming what is missing.
+    """
+    missing = [name for name, required in node.arg_types.items() if required and node.args.get(name) is None]
+    if missing:
+        what = node.sql_name() if isinstance(node, exp.Func) else type(node).__name__.upper()
+        line, col = position(node)
+        raise PlanError(f"{what} is missing an argument", line=line, col=col)
+
+
 def _guarded(node: exp.Expression, evaluator: Evaluator) -> Evaluator:
     """``evaluator`` with Arrow's type and value errors turned into ``ExecutionError``."""
     text = node.sql()
@@ -139,6 +152,7 @@ class _Compiler:
         builder = _BUILDERS.get(type(node))
         if builder is None:
             raise _rejection(node)
+        _check_arguments(node)
         evaluator = builder(node, self.compile)
         return evaluator if isinstance(node, _UNGUARDED) else _guarded(node, evaluator)
 

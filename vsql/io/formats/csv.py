@@ -9,14 +9,15 @@ the type and value. A row with the wrong number of fields is a dead letter too, 
 with a value that is not UTF-8 (its raw text shows such bytes as ``\\xNN``). Empty fields are
 NULL.
 
-A column's type is decided by the first block holding values in it: int64 or float64 when more
-than half of them are numbers (float64 when one has a fraction or an exponent), boolean when more
+A column's type is decided by the first block holding values in it: int64 or float64 when at
+least half of them are numbers (float64 when one has a fraction or an exponent), boolean when more
 than half are true/false, else string. Later, an int64 column meeting a fraction widens to
 float64; other types stay, and a value that does not fit is a dead letter.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv as csv_text
 import io
 from collections.abc import Callable, Collection
@@ -60,6 +61,7 @@ class CsvDecoder:
         """Decode a block of whole CSV lines; the first block of a file must start with the header."""
         skip_header = 0
         if self._names is None:
+            block = block.removeprefix(codecs.BOM_UTF8)
             header = block.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip()
             self._names = next(csv_text.reader([header]), [])
             skip_header = 1
@@ -211,13 +213,14 @@ def _system_types() -> dict[str, pa.DataType]:
 
 
 def _text_type(column: pa.ChunkedArray) -> pa.DataType:
-    """The type of a new column from its text values: the one more than half of them have (see the
-    module doc), string when none does, null when the column has no values."""
+    """The type of a new column from its text values (see the module doc): numeric when at least
+    half of them are numbers, boolean when more than half are true/false, else string; null when
+    the column has no values."""
     values = len(column) - column.null_count
     if values == 0:
         return pa.null()
     numbers = _matches(column, _NUMBER)
-    if 2 * numbers > values:
+    if 2 * numbers >= values:
         return pa.int64() if _matches(column, _INTEGER) == numbers else pa.float64()
     if 2 * _matches(column, _BOOLEAN) > values:
         return pa.bool_()
@@ -266,12 +269,37 @@ def _check(table: pa.Table, target: Callable[[str], pa.DataType]) -> tuple[np.nd
             pc.is_valid(column), pc.invert(pc.match_substring_regex(column, pattern, ignore_case=True))
         )
         fails_np = fails.to_numpy(zero_copy_only=False)
+        if pat.is_integer(expected):
+            fails_np = fails_np | _beyond_int64(column)
         for row in np.flatnonzero(fails_np):
             reasons.setdefault(int(row), []).append(
-                f"field '{name}': expected {expected}, got {column[int(row)].as_py()!r}"
+                f"field '{name}': expected {expected}, got {_shown(column[int(row)].as_py())}"
             )
         bad |= fails_np
     return bad, reasons
+
+
+_INT64_DIGITS = 19
+_SHOWN_CHARS = 80
+
+
+def _beyond_int64(column: pa.Array) -> np.ndarray:
+    """Which whole numbers of a text column do not fit int64 (only values of 19 digits or more are
+    looked at one by one, and those are rare)."""
+    beyond = np.zeros(len(column), dtype=bool)
+    lengths = pc.fill_null(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0).to_numpy(zero_copy_only=False)
+    for row in np.flatnonzero(lengths >= _INT64_DIGITS):
+        text = str(column[int(row)].as_py()).strip()
+        digits = text.lstrip("+-").lstrip("0")
+        if digits.isdigit():
+            beyond[row] = len(digits) > _INT64_DIGITS or not -(2**63) <= int(text) < 2**63
+    return beyond
+
+
+def _shown(value: object) -> str:
+    """A value as a dead letter's reason quotes it: at most ``_SHOWN_CHARS`` characters."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else f"{text[: _SHOWN_CHARS - 3]}..."
 
 
 def _pattern(data_type: pa.DataType) -> str | None:

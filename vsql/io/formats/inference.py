@@ -14,10 +14,50 @@ from collections.abc import Iterable
 import pyarrow as pa
 import pyarrow.types as pat
 
-__all__ = ["merge_types", "normalize_type", "prevailing_type", "type_of"]
+__all__ = [
+    "MAX_NESTING",
+    "merge_types",
+    "nesting_depth",
+    "normalize_type",
+    "prevailing_type",
+    "type_of",
+    "value_depth",
+]
 
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
+
+
+MAX_NESTING = 64
+"""How deeply values may nest (objects in arrays in objects ...); a deeper record is a dead letter."""
+
+
+def nesting_depth(data_type: pa.DataType) -> int:
+    """How many struct and list levels ``data_type`` nests (0 for a scalar); no recursion, so any
+    depth is measured."""
+    deepest, pending = 0, [(data_type, 0)]
+    while pending:
+        current, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if pat.is_struct(current):
+            pending += [(child.type, depth + 1) for child in current.fields]
+        elif pat.is_list(current) or pat.is_large_list(current):
+            pending.append((current.value_type, depth + 1))
+    return deepest
+
+
+def value_depth(value: object) -> int:
+    """How many object and array levels a value parsed from JSON nests (0 for a scalar); no
+    recursion."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        current, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if isinstance(current, dict):
+            pending += [(child, depth + 1) for child in current.values()]
+        elif isinstance(current, list):
+            pending += [(child, depth + 1) for child in current]
+    return deepest
 
 
 def normalize_type(data_type: pa.DataType) -> pa.DataType:

@@ -14,6 +14,7 @@ the line's index within its partition; Kafka messages carry them as metadata ins
 
 from __future__ import annotations
 
+import codecs
 import io
 from collections.abc import Collection, Sequence
 
@@ -31,7 +32,7 @@ from vsql.io.formats.decoded import (
     assemble_batch,
     dead_letter_table,
 )
-from vsql.io.formats.inference import merge_types, normalize_type
+from vsql.io.formats.inference import MAX_NESTING, merge_types, nesting_depth, normalize_type
 from vsql.io.formats.json_lines import ParsedLines, parse_lines
 
 __all__ = ["JsonDecoder"]
@@ -75,6 +76,7 @@ class JsonDecoder:
             The good rows as one batch and the bad lines as dead letters, each numbered with the
             ``_offset`` of its line within its partition.
         """
+        block = block.removeprefix(codecs.BOM_UTF8)
         if not block.strip():
             return self._empty()
         table = self._read_fast(block, system=True)
@@ -157,6 +159,8 @@ class JsonDecoder:
                 table = self._read(block, system=system)
             except pa.ArrowInvalid:
                 return None
+        if any(nesting_depth(field.type) > MAX_NESTING for field in table.schema):
+            return None
         if self._learn(table.schema):
             try:
                 table = self._read(block, system=system)

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.types as pat
 
 from vsql.engine.columns import KEY, OFFSET, PARTITION, TIMESTAMP
-from vsql.io.formats.inference import merge_types, prevailing_type, type_of
+from vsql.io.formats.inference import MAX_NESTING, merge_types, prevailing_type, type_of, value_depth
 
 __all__ = ["ParsedLines", "parse_lines"]
 
@@ -132,6 +132,8 @@ def _parse_object(text: bytes) -> tuple[dict[str, object] | None, str | None]:
         return None, f"not JSON: {error}"
     if not isinstance(value, dict):
         return None, f"not a JSON object (got {_kind(value)})"
+    if value_depth(value) > MAX_NESTING:
+        return None, f"nested deeper than {MAX_NESTING} levels"
     return value, None
 
 
