@@ -410,3 +410,26 @@ def test_query_entry_rejects_set() -> None:
 def test_a_call_the_parser_left_without_its_argument_is_a_plan_error() -> None:
     with pytest.raises(PlanError, match="FLOOR is missing an argument"):
         compile_query("SELECT FLOOR( AS n FROM trades")
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("SELECT symbol FROM trades WHERE qty > 1e", "'1e' is not a number"),
+        ("SELECT 308 IN (FALSE, 1) AS x FROM trades", "mix types"),
+        ("SELECT symbol FROM trades WHERE NULL IN ('A', 1)", "mix types"),
+        ("SELECT SUBSTRING(symbol, 99999999999999999999) FROM trades", "does not fit in 64 bits"),
+        (
+            "SELECT symbol, COUNT(*) FROM trades GROUP BY symbol WINDOW SLIDING(*, 10m, 1m)",
+            "expected a column",
+        ),
+        (
+            "SELECT AVG(qty) OVER (ROWS WINDOW BUFFER 1.5 ROWS PARTITION BY symbol) FROM trades",
+            "whole number of rows, got 1.5",
+        ),
+    ],
+)
+def test_absurd_literals_and_arguments_are_plan_errors_naming_them(sql: str, message: str) -> None:
+    with pytest.raises(PlanError, match=message) as raised:
+        compile_query(sql)
+    assert raised.value.line == 1 and raised.value.col is not None

@@ -143,6 +143,8 @@ def constant_int(node: exp.Expression | None, *, what: str) -> int:
     value = _literal_value(node) if node is not None else None
     if not isinstance(value, int):
         raise unsupported(node if node is not None else exp.Null(), f"{what} must be a constant integer")
+    if not -(2**63) <= value < 2**63:
+        raise unsupported(node if node is not None else exp.Null(), f"{what} {value} does not fit in 64 bits")
     return value
 
 

@@ -46,7 +46,10 @@ def _literal(node: exp.Expression, _compile: Compile) -> Evaluator:
         except OverflowError as err:
             raise unsupported(node, f"integer literal {node.this} does not fit in 64 bits") from err
     else:
-        value = pa.scalar(float(node.this), pa.float64())
+        try:
+            value = pa.scalar(float(node.this), pa.float64())
+        except ValueError as err:
+            raise unsupported(node, f"{node.this!r} is not a number") from err
 
     def evaluate(_frame: Frame) -> Value:
         return value

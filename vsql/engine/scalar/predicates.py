@@ -69,7 +69,10 @@ def _build_in(node: exp.Expression, compile_: Compile) -> Evaluator:
         constants = [compile_(item)(Frame({}, 0)) for item in items]
         has_null = any(not c.is_valid for c in constants)
         valid = [c for c in constants if c.is_valid]
-        value_set = pa.array([c.as_py() for c in valid]) if valid else pa.array([], pa.null())
+        try:
+            value_set = pa.array([c.as_py() for c in valid]) if valid else pa.array([], pa.null())
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+            raise unsupported(node, f"the values of IN ({node.sql()}) mix types") from err
 
         def evaluate(frame: Frame) -> Value:
             return _in_set(operand(frame), value_set, has_null=has_null)

@@ -159,13 +159,25 @@ def _rows_spec(spec: RowsBuffer, argument: Argument) -> RowsSpec:
     expire = spec.args.get("expire")
     try:
         return RowsSpec(
-            buffer_rows=int(spec.this.this),
+            buffer_rows=_whole_rows(spec.this, what="ROWS WINDOW BUFFER"),
             partition_by=tuple(argument(key) for key in spec.args.get("partition_by") or ()),
             order_by=order_by,
-            preceding_rows=None if preceding is None else int(preceding.this),
+            preceding_rows=None if preceding is None else _whole_rows(preceding, what="PRECEDING"),
             expire_after_ms=None if expire is None else expire.ms,
         )
     except PlanError as error:
         if error.line is not None:
             raise
         raise PlanError(error.message, **position(spec)) from error
+
+
+def _whole_rows(node: exp.Expression, *, what: str) -> int:
+    """A row count written in the query: a whole number below 2^63.
+
+    Raises:
+        PlanError: anything else, positioned at ``node``.
+    """
+    text = str(node.this)
+    if not text.isdigit() or int(text) >= 2**63:
+        raise PlanError(f"{what} takes a whole number of rows, got {text}", **position(node))
+    return int(text)

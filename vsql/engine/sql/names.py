@@ -80,7 +80,13 @@ class NameResolver:
         return copy
 
     def resolve_name(self, column: exp.Column) -> str:
-        """The field name ``column`` reads, after the checks of ``resolve``."""
+        """The field name ``column`` reads, after the checks of ``resolve``.
+
+        Raises:
+            PlanError: as ``resolve``; ``*`` names no field.
+        """
+        if not isinstance(column, exp.Column) or isinstance(column.this, exp.Star):
+            raise PlanError(f"expected a column name, got {column.sql()}", **position(column))
         return self._resolve_column(column.copy()).name
 
     def _resolve_column(self, column: exp.Column) -> exp.Column:
