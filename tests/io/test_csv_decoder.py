@@ -108,3 +108,9 @@ def test_a_column_half_numbers_is_numeric_and_the_rest_are_dead_letters() -> Non
     decoded = CsvDecoder().decode_block(b"qty\n1\nabc\n")
     assert decoded.batch.column("qty").to_pylist() == [1]
     assert decoded.dead_letters.num_rows == 1
+
+
+def test_empty_fields_beside_a_bad_value_are_nulls_not_a_crash() -> None:
+    decoded = CsvDecoder().decode_block(b"symbol,qty\nA,1\n,\nB,x\nC,2\n")
+    assert decoded.batch.column("qty").to_pylist() == [1, None, 2]
+    assert decoded.dead_letters.column(REASON).to_pylist() == ["field 'qty': expected int64, got 'x'"]

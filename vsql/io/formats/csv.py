@@ -268,7 +268,7 @@ def _check(table: pa.Table, target: Callable[[str], pa.DataType]) -> tuple[np.nd
         fails = pc.and_(
             pc.is_valid(column), pc.invert(pc.match_substring_regex(column, pattern, ignore_case=True))
         )
-        fails_np = fails.to_numpy(zero_copy_only=False)
+        fails_np = np.asarray(pc.fill_null(fails, False), dtype=bool)
         if pat.is_integer(expected):
             fails_np = fails_np | _beyond_int64(column)
         for row in np.flatnonzero(fails_np):
