@@ -433,3 +433,12 @@ def test_absurd_literals_and_arguments_are_plan_errors_naming_them(sql: str, mes
     with pytest.raises(PlanError, match=message) as raised:
         compile_query(sql)
     assert raised.value.line == 1 and raised.value.col is not None
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["(" * 300 + "qty" + ")" * 300, "NOT " * 300 + "TRUE", "UPPER(" * 200 + "symbol" + ")" * 200],
+)
+def test_a_statement_nested_beyond_the_stack_is_a_plan_error(expression: str) -> None:
+    with pytest.raises(PlanError, match="nests too deeply"):
+        compile_query(f"SELECT {expression} AS x FROM trades")

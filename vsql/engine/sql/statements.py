@@ -117,9 +117,18 @@ def compile_statement(
         PlanError: as ``compile_query``; an unknown setting key or a bad value for SET.
         UnsupportedError: any other statement.
     """
+    try:
+        return _compile(sql, settings or QuerySettings(), schema, schemas)
+    except RecursionError as error:
+        # Parsing and planning walk the tree recursively; Python's stack bounds how deep it nests.
+        raise PlanError("the statement nests too deeply (parentheses, NOTs, CASEs or calls)") from error
+
+
+def _compile(
+    sql: str, base: QuerySettings, schema: pa.Schema | None, schemas: SchemaLookup | None
+) -> LogicalPlan | SetStatement | UnsetStatement:
     tree = parse_statement(sql)
     text = sql.strip().rstrip(";").strip()
-    base = settings or QuerySettings()
     if isinstance(tree, exp.Select):
         return plan_select(tree, sql=text, settings=base, schema=_fields(base, schema, schemas))
     if isinstance(tree, CreateStream):
