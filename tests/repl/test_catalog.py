@@ -12,7 +12,7 @@ WAIT_S = 10.0
 
 
 def test_the_background_refresh_picks_up_a_query_started_later() -> None:
-    backend = FakeRuntime()
+    runtime = FakeRuntime()
     seen = threading.Event()
 
     class Watched(Catalog):
@@ -21,10 +21,10 @@ def test_the_background_refresh_picks_up_a_query_started_later() -> None:
             if self.queries:
                 seen.set()
 
-    catalog = Watched(backend, queries_interval_s=0.01)
+    catalog = Watched(runtime, queries_interval_s=0.01)
     catalog.start()
     try:
-        backend.start_datagen("trades", topic="t", rate=10)
+        runtime.start_datagen("trades", topic="t", rate=10)
         assert seen.wait(WAIT_S)
     finally:
         catalog.stop()
@@ -32,9 +32,9 @@ def test_the_background_refresh_picks_up_a_query_started_later() -> None:
 
 
 def test_refresh_queries_reloads_only_the_queries() -> None:
-    backend = FakeRuntime(topic_records={"trades": [{"a": 1}]})
-    catalog = Catalog(backend)
-    backend.start_datagen("trades", topic="t", rate=10)
+    runtime = FakeRuntime(topic_records={"trades": [{"a": 1}]})
+    catalog = Catalog(runtime)
+    runtime.start_datagen("trades", topic="t", rate=10)
     catalog.refresh_queries()
     assert [job.job_id for job in catalog.queries] == ["DATAGEN_T_1"]
     assert catalog.topics == ()

@@ -47,8 +47,8 @@ class RecordingContext:
 
 @pytest.fixture
 def context() -> RecordingContext:
-    backend = FakeRuntime(topic_records={"trades": [{"symbol": "A", "qty": 5}, {"symbol": None, "qty": 7}]})
-    return RecordingContext(runtime=backend)
+    runtime = FakeRuntime(topic_records={"trades": [{"symbol": "A", "qty": 5}, {"symbol": None, "qty": 7}]})
+    return RecordingContext(runtime=runtime)
 
 
 def test_sql_is_not_a_command(context: RecordingContext) -> None:

@@ -16,9 +16,9 @@ TRADES = [{"symbol": "A", "price": 10.5, "qty": 5}]
 
 @pytest.fixture
 def completer() -> SqlCompleter:
-    backend = FakeRuntime(topic_records={"trades": TRADES, "orders": [{"id": 1}], "trade_stats": []})
-    backend.start_datagen("trades", topic="live", rate=10)
-    catalog = Catalog(backend)
+    runtime = FakeRuntime(topic_records={"trades": TRADES, "orders": [{"id": 1}], "trade_stats": []})
+    runtime.start_datagen("trades", topic="live", rate=10)
+    catalog = Catalog(runtime)
     catalog.columns("trades")
     catalog.refresh()
     return SqlCompleter(catalog, command_names=default_registry().names)
@@ -76,8 +76,8 @@ def test_terminate_offers_running_queries_and_all(completer: SqlCompleter) -> No
 
 
 def test_unsampled_topic_offers_system_columns_until_sampled() -> None:
-    backend = FakeRuntime(topic_records={"orders": [{"order_id": 1}]})
-    catalog = Catalog(backend)
+    runtime = FakeRuntime(topic_records={"orders": [{"order_id": 1}]})
+    catalog = Catalog(runtime)
     completer = SqlCompleter(catalog, command_names=())
     assert texts(completer, "SELECT  FROM orders", cursor=7)[0] == "_key"
     catalog.refresh()

@@ -1,4 +1,4 @@
-"""The shell driven through prompt-toolkit's pipe input and a dummy output, over the fake backend."""
+"""The shell driven through prompt-toolkit's pipe input and a dummy output, over the fake runtime."""
 
 from __future__ import annotations
 
@@ -53,18 +53,18 @@ def pipe() -> Iterator[PipeInput]:
         yield pipe_input
 
 
-def shell_on(backend: FakeRuntime, config: Config, pipe: PipeInput, *, out: io.StringIO) -> Shell:
-    """A shell over ``backend`` reading ``pipe`` and writing its results to ``out``."""
+def shell_on(runtime: FakeRuntime, config: Config, pipe: PipeInput, *, out: io.StringIO) -> Shell:
+    """A shell over ``runtime`` reading ``pipe`` and writing its results to ``out``."""
     return Shell(
-        backend, config, stream=out, prompt_input=pipe, prompt_output=DummyOutput(), history=InMemoryHistory()
+        runtime, config, stream=out, prompt_input=pipe, prompt_output=DummyOutput(), history=InMemoryHistory()
     )
 
 
-def run(backend: FakeRuntime, config: Config, pipe: PipeInput, typed: str) -> tuple[int, str]:
+def run(runtime: FakeRuntime, config: Config, pipe: PipeInput, typed: str) -> tuple[int, str]:
     """Type ``typed`` into a fresh shell and run it until it exits; returns exit code and output."""
     out = io.StringIO()
     pipe.send_text(typed)
-    return shell_on(backend, config, pipe, out=out).run(), out.getvalue()
+    return shell_on(runtime, config, pipe, out=out).run(), out.getvalue()
 
 
 def toolbar_text(shell: Shell) -> str:
@@ -77,46 +77,46 @@ def test_ctrl_d_exits_with_zero(config: Config, pipe: PipeInput) -> None:
 
 
 def test_show_topics_without_semicolon_runs_on_enter(config: Config, pipe: PipeInput) -> None:
-    backend = FakeRuntime(topic_records={"trades": TRADES})
-    code, out = run(backend, config, pipe, "SHOW TOPICS" + ENTER + CTRL_D)
+    runtime = FakeRuntime(topic_records={"trades": TRADES})
+    code, out = run(runtime, config, pipe, "SHOW TOPICS" + ENTER + CTRL_D)
     assert code == 0
     assert "trades" in out
     assert "(1 row)" in out
 
 
 def test_exit_statement_leaves_the_shell(config: Config, pipe: PipeInput) -> None:
-    backend = FakeRuntime(topic_records={"trades": TRADES})
-    code, out = run(backend, config, pipe, "exit" + ENTER + "SHOW TOPICS" + ENTER)
+    runtime = FakeRuntime(topic_records={"trades": TRADES})
+    code, out = run(runtime, config, pipe, "exit" + ENTER + "SHOW TOPICS" + ENTER)
     assert (code, out) == (0, "")
 
 
 def test_enter_continues_an_unterminated_statement_until_semicolon(config: Config, pipe: PipeInput) -> None:
-    backend = FakeRuntime(batches=[COUNTS], shape=COUNTS_SHAPE)
+    runtime = FakeRuntime(batches=[COUNTS], shape=COUNTS_SHAPE)
     typed = "SELECT symbol, COUNT(*) AS n" + ENTER + "FROM trades GROUP BY symbol;" + ENTER + CTRL_D
-    _, out = run(backend, config, pipe, typed)
-    assert backend.executed == ["SELECT symbol, COUNT(*) AS n\nFROM trades GROUP BY symbol"]
+    _, out = run(runtime, config, pipe, typed)
+    assert runtime.executed == ["SELECT symbol, COUNT(*) AS n\nFROM trades GROUP BY symbol"]
     assert "symbol" in out
     assert "done in 1.5 s: 20 records in, 2 rows out" in out
 
 
 def test_esc_enter_submits_without_semicolon(config: Config, pipe: PipeInput) -> None:
-    backend = FakeRuntime(batches=[COUNTS], shape=COUNTS_SHAPE)
-    run(backend, config, pipe, "SELECT symbol FROM trades" + ESC_ENTER + CTRL_D)
-    assert backend.executed == ["SELECT symbol FROM trades"]
+    runtime = FakeRuntime(batches=[COUNTS], shape=COUNTS_SHAPE)
+    run(runtime, config, pipe, "SELECT symbol FROM trades" + ESC_ENTER + CTRL_D)
+    assert runtime.executed == ["SELECT symbol FROM trades"]
 
 
 def test_two_statements_on_one_line_both_run(config: Config, pipe: PipeInput) -> None:
-    backend = FakeRuntime()
+    runtime = FakeRuntime()
     _, out = run(
-        backend, config, pipe, "SET 'output.mode' = 'append'; SET 'dlq.topic' = 'dlq';" + ENTER + CTRL_D
+        runtime, config, pipe, "SET 'output.mode' = 'append'; SET 'dlq.topic' = 'dlq';" + ENTER + CTRL_D
     )
     assert out.splitlines() == ["set 'output.mode' = 'append'", "set 'dlq.topic' = 'dlq'"]
 
 
 def test_syntax_error_shows_the_caret_and_the_shell_stays_up(config: Config, pipe: PipeInput) -> None:
-    backend = FakeRuntime(topic_records={"trades": TRADES})
+    runtime = FakeRuntime(topic_records={"trades": TRADES})
     typed = "SELECT symbol, COUNT(* FROM trades;" + ENTER + "SHOW TOPICS" + ENTER + CTRL_D
-    code, out = run(backend, config, pipe, typed)
+    code, out = run(runtime, config, pipe, typed)
     lines = out.splitlines()
     assert code == 0
     caret_line = next(index for index, line in enumerate(lines) if line.strip() == "^")
@@ -132,11 +132,11 @@ def test_backend_errors_are_rendered_not_raised(config: Config, pipe: PipeInput)
 
 
 def test_an_unexpected_exception_is_one_line_and_the_shell_stays_up(config: Config, pipe: PipeInput) -> None:
-    class BrokenBackend(FakeRuntime):
+    class BrokenRuntime(FakeRuntime):
         def topics(self) -> list:
             raise RuntimeError("socket closed")
 
-    _, out = run(BrokenBackend(), config, pipe, "SHOW TOPICS" + ENTER + "HELP EXIT" + ENTER + CTRL_D)
+    _, out = run(BrokenRuntime(), config, pipe, "SHOW TOPICS" + ENTER + "HELP EXIT" + ENTER + CTRL_D)
     assert out.splitlines() == [
         "internal error: RuntimeError: socket closed",
         "EXIT  leave the shell (or Ctrl-D)",
@@ -144,22 +144,22 @@ def test_an_unexpected_exception_is_one_line_and_the_shell_stays_up(config: Conf
 
 
 def test_ctrl_c_at_the_prompt_clears_the_line(config: Config, pipe: PipeInput) -> None:
-    backend = FakeRuntime(topic_records={"trades": TRADES})
-    _, out = run(backend, config, pipe, "SELECT half a statement" + CTRL_C + "SHOW TOPICS" + ENTER + CTRL_D)
-    assert backend.executed == []
+    runtime = FakeRuntime(topic_records={"trades": TRADES})
+    _, out = run(runtime, config, pipe, "SELECT half a statement" + CTRL_C + "SHOW TOPICS" + ENTER + CTRL_D)
+    assert runtime.executed == []
     assert "trades" in out
 
 
-def interrupt_when_started(backend: FakeRuntime) -> threading.Thread:
+def interrupt_when_started(runtime: FakeRuntime) -> threading.Thread:
     """Send SIGINT to this process, as a terminal's Ctrl-C would, once the fake query runs."""
 
     def interrupt() -> None:
-        if not backend.query_started.wait(10.0):
+        if not runtime.query_started.wait(10.0):
             return
         # A loaded machine has been seen to lose a SIGINT: send it again until the query is cancelled.
         for _ in range(3):
             os.kill(os.getpid(), signal.SIGINT)
-            if backend.running_cancel.wait(5.0):
+            if runtime.running_cancel.wait(5.0):
                 return
 
     thread = threading.Thread(target=interrupt, daemon=True)
@@ -168,12 +168,12 @@ def interrupt_when_started(backend: FakeRuntime) -> threading.Thread:
 
 
 def test_ctrl_c_cancels_a_push_query_and_the_prompt_comes_back(config: Config, pipe: PipeInput) -> None:
-    backend = FakeRuntime(
+    runtime = FakeRuntime(
         topic_records={"trades": TRADES}, batches=[COUNTS], shape=COUNTS_SHAPE, is_push=True
     )
-    interrupter = interrupt_when_started(backend)
+    interrupter = interrupt_when_started(runtime)
     typed = "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol EMIT CHANGES;" + ENTER
-    code, out = run(backend, config, pipe, typed + "SHOW TOPICS" + ENTER + CTRL_D)
+    code, out = run(runtime, config, pipe, typed + "SHOW TOPICS" + ENTER + CTRL_D)
     interrupter.join()
     assert code == 0
     assert "cancelled after 1.5 s: 20 records in, 2 rows out" in out
@@ -181,17 +181,17 @@ def test_ctrl_c_cancels_a_push_query_and_the_prompt_comes_back(config: Config, p
 
 
 def test_ctrl_c_stops_print(config: Config, pipe: PipeInput) -> None:
-    backend = FakeRuntime(topic_records={"trades": TRADES})
-    interrupter = interrupt_when_started(backend)
-    _, out = run(backend, config, pipe, "PRINT trades FROM BEGINNING" + ENTER + CTRL_D)
+    runtime = FakeRuntime(topic_records={"trades": TRADES})
+    interrupter = interrupt_when_started(runtime)
+    _, out = run(runtime, config, pipe, "PRINT trades FROM BEGINNING" + ENTER + CTRL_D)
     interrupter.join()
     assert out.splitlines()[-1] == "stopped printing trades"
     assert "10.5" in out
 
 
 def test_print_with_limit_ends_by_itself(config: Config, pipe: PipeInput) -> None:
-    backend = FakeRuntime(topic_records={"trades": TRADES})
-    _, out = run(backend, config, pipe, "PRINT trades FROM BEGINNING LIMIT 1" + ENTER + CTRL_D)
+    runtime = FakeRuntime(topic_records={"trades": TRADES})
+    _, out = run(runtime, config, pipe, "PRINT trades FROM BEGINNING LIMIT 1" + ENTER + CTRL_D)
     assert out.splitlines() == ["symbol  price", "A       10.5"]
 
 
@@ -200,9 +200,9 @@ def test_emit_changes_updates_rows_in_place_and_deletes_remove_them(config: Conf
     delete = pa.table(
         {"symbol": ["B"], "n": pa.array([None], pa.int64()), "_window_start": [0], "_op": ["delete"]}
     )
-    backend = FakeRuntime(batches=[COUNTS, update, delete], shape=COUNTS_SHAPE)
+    runtime = FakeRuntime(batches=[COUNTS, update, delete], shape=COUNTS_SHAPE)
     _, out = run(
-        backend, config, pipe, "SELECT symbol, COUNT(*) AS n FROM t GROUP BY symbol;" + ENTER + CTRL_D
+        runtime, config, pipe, "SELECT symbol, COUNT(*) AS n FROM t GROUP BY symbol;" + ENTER + CTRL_D
     )
     table_lines = [line.split() for line in out.splitlines()[:2]]
     assert table_lines == [["symbol", "n", "_window_start"], ["A", "5", "0"]]
@@ -217,9 +217,9 @@ def test_changelog_mode_appends_every_change_with_its_op(config: Config, pipe: P
         emit_mode=EmitMode.CHANGES,
         output_mode=OutputMode.CHANGELOG,
     )
-    backend = FakeRuntime(batches=[COUNTS, update, delete], shape=shape)
+    runtime = FakeRuntime(batches=[COUNTS, update, delete], shape=shape)
     _, out = run(
-        backend, config, pipe, "SELECT symbol, COUNT(*) AS n FROM t GROUP BY symbol;" + ENTER + CTRL_D
+        runtime, config, pipe, "SELECT symbol, COUNT(*) AS n FROM t GROUP BY symbol;" + ENTER + CTRL_D
     )
     assert out.splitlines()[:6] == [
         "op  symbol  n  _window_start",
@@ -235,8 +235,8 @@ def test_json_format_writes_one_object_per_row(tmp_path: Path, pipe: PipeInput) 
     config = load_config(
         flags={"format": "json"}, environ={"XDG_DATA_HOME": str(tmp_path)}, path=tmp_path / "x"
     )
-    backend = FakeRuntime(batches=[COUNTS], shape=COUNTS_SHAPE)
-    _, out = run(backend, config, pipe, "SELECT symbol FROM t;" + ENTER + CTRL_D)
+    runtime = FakeRuntime(batches=[COUNTS], shape=COUNTS_SHAPE)
+    _, out = run(runtime, config, pipe, "SELECT symbol FROM t;" + ENTER + CTRL_D)
     assert out.splitlines()[:2] == [
         '{"symbol":"A","n":1,"_window_start":0}',
         '{"symbol":"B","n":1,"_window_start":0}',
@@ -274,9 +274,9 @@ def test_a_vt100_output_draws_the_prompt_and_the_highlighted_statement(
     screen = io.StringIO()
     terminal = Vt100_Output(screen, get_size=lambda: Size(rows=24, columns=100), term="xterm-256color")
     pipe.send_text("SELECT COUNT(*) FROM trades WINDOW TUMBLING(1m)" + ESC_ENTER + CTRL_D)
-    backend = FakeRuntime(topic_records={"trades": TRADES})
+    runtime = FakeRuntime(topic_records={"trades": TRADES})
     shell = Shell(
-        backend,
+        runtime,
         config,
         stream=io.StringIO(),
         prompt_input=pipe,
@@ -287,23 +287,23 @@ def test_a_vt100_output_draws_the_prompt_and_the_highlighted_statement(
     drawn = screen.getvalue()
     assert "vsql> " in drawn
     assert "TUMBLING" in drawn
-    assert backend.executed == ["SELECT COUNT(*) FROM trades WINDOW TUMBLING(1m)"]
+    assert runtime.executed == ["SELECT COUNT(*) FROM trades WINDOW TUMBLING(1m)"]
 
 
 def test_a_lone_semicolon_and_a_comment_line_run_nothing_and_give_the_prompt_back(
     config: Config, pipe: PipeInput
 ) -> None:
-    backend = FakeRuntime(topic_records={"trades": TRADES})
+    runtime = FakeRuntime(topic_records={"trades": TRADES})
     pipe.send_text(";" + ENTER + "-- a note" + ENTER + "SHOW TOPICS" + ENTER + ESC_ENTER + CTRL_D)
     history = InMemoryHistory()
     out = io.StringIO()
     shell = Shell(
-        backend, config, stream=out, prompt_input=pipe, prompt_output=DummyOutput(), history=history
+        runtime, config, stream=out, prompt_input=pipe, prompt_output=DummyOutput(), history=history
     )
     assert shell.run() == 0
     assert list(history.get_strings()) == [";", "-- a note", "SHOW TOPICS"]
     assert out.getvalue().splitlines()[0].split() == ["topic", "partitions", "messages"]
-    assert backend.executed == []
+    assert runtime.executed == []
 
 
 def test_ctrl_c_on_a_query_of_many_groups_prints_a_bounded_table_and_the_summary(
@@ -312,10 +312,10 @@ def test_ctrl_c_on_a_query_of_many_groups_prints_a_bounded_table_and_the_summary
     count = FINAL_ROWS_MAX + 2_000
     symbols = [f"S{index:05d}" for index in range(count)]
     groups = pa.table({"symbol": symbols, "n": [1] * count, "_window_start": [0] * count})
-    backend = FakeRuntime(batches=[groups], shape=COUNTS_SHAPE, is_push=True)
-    interrupter = interrupt_when_started(backend)
+    runtime = FakeRuntime(batches=[groups], shape=COUNTS_SHAPE, is_push=True)
+    interrupter = interrupt_when_started(runtime)
     typed = "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol EMIT CHANGES;" + ENTER + CTRL_D
-    _, out = run(backend, config, pipe, typed)
+    _, out = run(runtime, config, pipe, typed)
     interrupter.join()
     lines = out.splitlines()
     assert len(lines) == 1 + FINAL_ROWS_MAX + 2
@@ -333,10 +333,10 @@ def test_the_toolbar_shows_the_last_query_even_when_it_failed(config: Config, pi
             on_progress(Counters(records_in=10, rows_out=1, records_per_s=750.0))
             raise ExecutionError("the broker went away")
 
-    backend = FailingRuntime(topic_records={"trades": TRADES})
+    runtime = FailingRuntime(topic_records={"trades": TRADES})
     out = io.StringIO()
     pipe.send_text("SELECT symbol FROM trades;" + ENTER + CTRL_D)
-    shell = shell_on(backend, config, pipe, out=out)
+    shell = shell_on(runtime, config, pipe, out=out)
     shell.run()
     assert out.getvalue().startswith("error: the broker went away")
     assert "| last query 750 rec/s, 1 row" in toolbar_text(shell)

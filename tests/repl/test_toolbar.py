@@ -9,9 +9,9 @@ from vsql.runtime import Counters
 
 
 def test_toolbar_shows_broker_running_queries_and_last_query_rate() -> None:
-    backend = FakeRuntime()
-    backend.start_datagen("trades", topic="t", rate=10)
-    catalog = Catalog(backend)
+    runtime = FakeRuntime()
+    runtime.start_datagen("trades", topic="t", rate=10)
+    catalog = Catalog(runtime)
     catalog.refresh()
     last = Counters(records_per_s=2500.0, rows_out=12)
     text = "".join(

@@ -26,7 +26,7 @@ _names = itertools.count()
 
 
 @pytest.fixture
-def backend(broker: EmbeddedBroker) -> Iterator[Runtime]:
+def runtime(broker: EmbeddedBroker) -> Iterator[Runtime]:
     runtime = Runtime(broker=broker)
     yield runtime
     runtime.close()
@@ -52,17 +52,17 @@ class Recorder:
         self.tables.append(table)
         self.has_rows.set()
 
-    def run(self, backend: Runtime, statement: str, cancel: threading.Event | None = None) -> RunResult:
+    def run(self, runtime: Runtime, statement: str, cancel: threading.Event | None = None) -> RunResult:
         """Prepare and run; without a cancel event, one that fires after ``WAIT_S`` so no test can hang."""
         if cancel is None:
             cancel = threading.Event()
             timer = threading.Timer(WAIT_S, cancel.set)
             timer.daemon = True
             timer.start()
-        prepared = backend.prepare(statement)
+        prepared = runtime.prepare(statement)
         if prepared.shape is not None and not prepared.runs_in_background:
             self.shapes.append(prepared.shape)
-        return backend.run(prepared, on_rows=self.rows, on_progress=self.statuses.append, cancel=cancel)
+        return runtime.run(prepared, on_rows=self.rows, on_progress=self.statuses.append, cancel=cancel)
 
 
 def has_rising_run(counts: list[int], *, length: int) -> bool:
@@ -80,11 +80,11 @@ def run_in_thread(target: Callable[[], RunResult]) -> tuple[threading.Thread, li
     return thread, results
 
 
-def test_windowed_push_query_streams_rising_counts_until_cancelled(backend: Runtime) -> None:
+def test_windowed_push_query_streams_rising_counts_until_cancelled(runtime: Runtime) -> None:
     topic = f"live_{next(_names)}"
-    backend.start_datagen("trades", topic=topic, rate=2_000)
+    runtime.start_datagen("trades", topic=topic, rate=2_000)
     recorder, cancel = Recorder(), threading.Event()
-    thread, results = run_in_thread(lambda: recorder.run(backend, WINDOWED.format(topic=topic), cancel))
+    thread, results = run_in_thread(lambda: recorder.run(runtime, WINDOWED.format(topic=topic), cancel))
     assert recorder.has_rows.wait(WAIT_S)
     wait_until(lambda: sum(table.num_rows for table in recorder.tables) >= 500)
     cancelled_at = time.monotonic()
@@ -106,37 +106,37 @@ def test_windowed_push_query_streams_rising_counts_until_cancelled(backend: Runt
     assert recorder.statuses[-1] == status
 
 
-def test_limit_ends_a_push_query_with_unkeyed_rows(backend: Runtime, filled_topic) -> None:
+def test_limit_ends_a_push_query_with_unkeyed_rows(runtime: Runtime, filled_topic) -> None:
     topic = filled_topic(50)
     recorder = Recorder()
-    result = recorder.run(backend, f"SELECT symbol, price FROM {topic} WHERE qty > 0 LIMIT 7")
+    result = recorder.run(runtime, f"SELECT symbol, price FROM {topic} WHERE qty > 0 LIMIT 7")
     assert sum(table.num_rows for table in recorder.tables) == 7
     assert recorder.shapes[0].key_columns is None
     assert result.counters is not None and result.counters.rows_out == 7
 
 
-def test_push_query_with_query_workers_shows_the_workers_rows(backend: Runtime, filled_topic) -> None:
+def test_push_query_with_query_workers_shows_the_workers_rows(runtime: Runtime, filled_topic) -> None:
     topic = filled_topic(50)
-    Recorder().run(backend, "SET 'query.workers' = '2'")
+    Recorder().run(runtime, "SET 'query.workers' = '2'")
     recorder = Recorder()
-    result = recorder.run(backend, f"SELECT symbol, price FROM {topic} WHERE qty > 0 LIMIT 7")
+    result = recorder.run(runtime, f"SELECT symbol, price FROM {topic} WHERE qty > 0 LIMIT 7")
     assert sum(table.num_rows for table in recorder.tables) == 7
     assert {"symbol", "price"} <= set(recorder.tables[0].column_names)
     assert result.counters is not None and result.counters.rows_out == 7 and result.counters.records_in > 0
 
 
-def test_set_output_mode_reaches_the_shape_and_the_properties(backend: Runtime, filled_topic) -> None:
+def test_set_output_mode_reaches_the_shape_and_the_properties(runtime: Runtime, filled_topic) -> None:
     topic = filled_topic(3_000)
     recorder = Recorder()
-    message = recorder.run(backend, "SET 'output.mode' = 'changelog'").message
+    message = recorder.run(runtime, "SET 'output.mode' = 'changelog'").message
     assert message == "set 'output.mode' = 'changelog'"
-    assert backend.properties()["output.mode"] == "changelog"
-    assert backend.properties()["watermark.idle_timeout"] == "30s"
+    assert runtime.properties()["output.mode"] == "changelog"
+    assert runtime.properties()["watermark.idle_timeout"] == "30s"
     sql = (
         f"SELECT symbol, COUNT(*) AS n, _window_start AS ws FROM {topic} "
         "GROUP BY symbol WINDOW TUMBLING(1s) LIMIT 1"
     )
-    recorder.run(backend, sql)
+    recorder.run(runtime, sql)
     assert recorder.shapes == [
         ResultShape(
             columns=("symbol", "n", "ws"),
@@ -145,140 +145,140 @@ def test_set_output_mode_reaches_the_shape_and_the_properties(backend: Runtime, 
             output_mode=OutputMode.CHANGELOG,
         )
     ]
-    assert recorder.run(backend, "UNSET 'output.mode'").message == "unset 'output.mode'"
-    assert backend.properties()["output.mode"] == ""
+    assert recorder.run(runtime, "UNSET 'output.mode'").message == "unset 'output.mode'"
+    assert runtime.properties()["output.mode"] == ""
 
 
-def test_show_topics_lists_partitions_and_messages(backend: Runtime, filled_topic) -> None:
+def test_show_topics_lists_partitions_and_messages(runtime: Runtime, filled_topic) -> None:
     topic = filled_topic(30)
-    listed = backend.topics()
+    listed = runtime.topics()
     assert (listed[topic].partitions, listed[topic].messages) == (2, 30)
     assert list(listed) == sorted(listed)
 
 
-def test_describe_infers_fields_from_a_sample(backend: Runtime, filled_topic) -> None:
-    fields = {field.name: field for field in backend.describe(filled_topic(40))}
+def test_describe_infers_fields_from_a_sample(runtime: Runtime, filled_topic) -> None:
+    fields = {field.name: field for field in runtime.describe(filled_topic(40))}
     assert list(fields) == ["symbol", "price", "qty", "side"]
     assert (fields["price"].type, fields["qty"].type, fields["symbol"].type) == ("double", "int64", "string")
     assert all(field.null_fraction == 0.0 for field in fields.values())
     assert fields["symbol"].example is not None and fields["symbol"].example.startswith("SYM")
 
 
-def test_describe_of_an_unknown_topic_suggests_the_closest_name(backend: Runtime, filled_topic) -> None:
+def test_describe_of_an_unknown_topic_suggests_the_closest_name(runtime: Runtime, filled_topic) -> None:
     topic = filled_topic(1)
     with pytest.raises(InputError, match=f"did you mean '{topic}'"):
-        backend.describe(topic + "x")
+        runtime.describe(topic + "x")
 
 
-def test_print_from_beginning_with_limit_shows_the_first_messages(backend: Runtime, filled_topic) -> None:
+def test_print_from_beginning_with_limit_shows_the_first_messages(runtime: Runtime, filled_topic) -> None:
     topic = filled_topic(20)
     tables: list[pa.Table] = []
-    backend.print_topic(topic, from_beginning=True, limit=3, on_rows=tables.append, cancel=threading.Event())
+    runtime.print_topic(topic, from_beginning=True, limit=3, on_rows=tables.append, cancel=threading.Event())
     rows = pa.concat_tables(tables).to_pylist()
     assert len(rows) == 3
     assert list(rows[0])[:4] == ["_timestamp", "_partition", "_offset", "_key"]
     assert all(row["_offset"] < 3 for row in rows)
 
 
-def test_print_without_from_beginning_returns_on_cancel(backend: Runtime, filled_topic) -> None:
+def test_print_without_from_beginning_returns_on_cancel(runtime: Runtime, filled_topic) -> None:
     topic = filled_topic(20)
     tables: list[pa.Table] = []
     cancel = threading.Event()
     timer = threading.Timer(1.0, cancel.set)
     timer.start()
     started = time.monotonic()
-    backend.print_topic(topic, from_beginning=False, limit=None, on_rows=tables.append, cancel=cancel)
+    runtime.print_topic(topic, from_beginning=False, limit=None, on_rows=tables.append, cancel=cancel)
     assert tables == []
     assert time.monotonic() - started < 2.5
 
 
-def test_create_stream_is_listed_and_terminate_stops_it(backend: Runtime, broker, filled_topic) -> None:
+def test_create_stream_is_listed_and_terminate_stops_it(runtime: Runtime, broker, filled_topic) -> None:
     topic = filled_topic(100)
     sink = f"counts_{next(_names)}"
     sql = (
         f"CREATE STREAM s AS SELECT symbol, COUNT(*) AS n FROM {topic} GROUP BY symbol EMIT CHANGES "
         f"WITH ('s.topic' = '{sink}')"
     )
-    result = Recorder().run(backend, sql)
+    result = Recorder().run(runtime, sql)
     assert result.job_id is not None and result.job_id in (result.message or "")
-    listed = {job.job_id: job for job in backend.jobs()}
+    listed = {job.job_id: job for job in runtime.jobs()}
     assert listed[result.job_id].state is JobState.RUNNING
     assert listed[result.job_id].sink == sink
     wait_until(lambda: sink in broker.topics() and broker.topics()[sink].messages == 100)
-    assert backend.terminate(result.job_id) == [result.job_id]
-    states = {job.job_id: job.state for job in backend.jobs()}
+    assert runtime.terminate(result.job_id) == [result.job_id]
+    states = {job.job_id: job.state for job in runtime.jobs()}
     assert states[result.job_id] is JobState.TERMINATED
 
 
 def test_create_stream_with_query_workers_runs_in_worker_processes(
-    backend: Runtime, broker, filled_topic
+    runtime: Runtime, broker, filled_topic
 ) -> None:
     topic = filled_topic(100)
     sink = f"counts_{next(_names)}"
-    Recorder().run(backend, "SET 'query.workers' = '2'")
+    Recorder().run(runtime, "SET 'query.workers' = '2'")
     sql = f"CREATE STREAM {sink} AS SELECT symbol, COUNT(*) AS n FROM {topic} GROUP BY symbol EMIT CHANGES"
-    result = Recorder().run(backend, sql)
+    result = Recorder().run(runtime, sql)
     assert "started in 2 worker processes per stage" in (result.message or "")
     # At least once: a rebalance while the workers join may replay rows, and their changes again.
     wait_until(lambda: sink in broker.topics() and broker.topics()[sink].messages >= 100, timeout_s=90)
 
     def listed() -> JobInfo:
-        return {job.job_id: job for job in backend.jobs()}[result.job_id]
+        return {job.job_id: job for job in runtime.jobs()}[result.job_id]
 
     wait_until(lambda: listed().counters.records_in >= 100)  # the workers' counters, summed
     assert listed().state is JobState.RUNNING
-    assert backend.terminate(result.job_id) == [result.job_id]
+    assert runtime.terminate(result.job_id) == [result.job_id]
     wait_until(lambda: listed().state is JobState.TERMINATED)
 
 
 def test_a_failed_worker_fails_its_query_with_the_workers_error(
-    backend: Runtime, broker, filled_topic
+    runtime: Runtime, broker, filled_topic
 ) -> None:
     topic = filled_topic(10)
-    Recorder().run(backend, "SET 'query.workers' = '2'")
+    Recorder().run(runtime, "SET 'query.workers' = '2'")
     sql = f"CREATE STREAM bad_{next(_names)} AS SELECT CAST(symbol AS INT) AS n FROM {topic}"
-    result = Recorder().run(backend, sql)
+    result = Recorder().run(runtime, sql)
 
     def listed() -> JobInfo:
-        return {job.job_id: job for job in backend.jobs()}[result.job_id]
+        return {job.job_id: job for job in runtime.jobs()}[result.job_id]
 
     wait_until(lambda: listed().state is JobState.FAILED, timeout_s=60)
     assert "a worker failed" in (listed().error or "")
     assert "cannot evaluate CAST(symbol AS INT)" in (listed().error or "")
 
 
-def test_datagen_is_listed_and_terminate_stops_producing(backend: Runtime, broker) -> None:
+def test_datagen_is_listed_and_terminate_stops_producing(runtime: Runtime, broker) -> None:
     topic = f"generated_{next(_names)}"
-    query_id = backend.start_datagen("sensors", topic=topic, rate=500)
+    query_id = runtime.start_datagen("sensors", topic=topic, rate=500)
     wait_until(lambda: topic in broker.topics() and broker.topics()[topic].messages > 0)
-    assert [job.statement for job in backend.jobs() if job.job_id == query_id] == [
+    assert [job.statement for job in runtime.jobs() if job.job_id == query_id] == [
         f"DATAGEN sensors TO {topic} RATE 500"
     ]
-    assert backend.terminate("all") == [query_id]
+    assert runtime.terminate("all") == [query_id]
     produced = broker.topics()[topic].messages
     time.sleep(0.3)
     assert broker.topics()[topic].messages == produced
-    (info,) = [job for job in backend.jobs() if job.job_id == query_id]
+    (info,) = [job for job in runtime.jobs() if job.job_id == query_id]
     assert info.state is JobState.TERMINATED and info.counters.rows_out == produced
 
 
-def test_datagen_rejects_an_unknown_kind(backend: Runtime) -> None:
+def test_datagen_rejects_an_unknown_kind(runtime: Runtime) -> None:
     with pytest.raises(InputError, match="unknown datagen kind 'bonds'"):
-        backend.start_datagen("bonds", topic="x", rate=10)
+        runtime.start_datagen("bonds", topic="x", rate=10)
 
 
-def test_terminate_of_an_unknown_query_is_a_plan_error(backend: Runtime) -> None:
+def test_terminate_of_an_unknown_query_is_a_plan_error(runtime: Runtime) -> None:
     with pytest.raises(PlanError, match="no query Q9"):
-        backend.terminate("Q9")
+        runtime.terminate("Q9")
 
 
 def test_explain_names_strategies_event_time_and_watermark(
-    backend: Runtime, filled_topic: Callable[[int], str]
+    runtime: Runtime, filled_topic: Callable[[int], str]
 ) -> None:
     topic = filled_topic(10)
-    backend.run(backend.prepare("SET 'watermark.max_out_of_orderness' = '2s'"))
-    text = backend.explain(
-        backend.prepare(
+    runtime.run(runtime.prepare("SET 'watermark.max_out_of_orderness' = '2s'"))
+    text = runtime.explain(
+        runtime.prepare(
             f"SELECT symbol, COUNT(*) AS n FROM {topic} GROUP BY symbol "
             "HAVING COUNT(*) > 2 WINDOW SESSION(30s)"
         )
@@ -301,28 +301,28 @@ def test_explain_names_strategies_event_time_and_watermark(
     ],
 )
 def test_rejected_statements_raise_vsql_errors(
-    backend: Runtime, filled_topic, statement: str, error_type: type[VsqlError]
+    runtime: Runtime, filled_topic, statement: str, error_type: type[VsqlError]
 ) -> None:
     topic = filled_topic(1)
     recorder = Recorder()
     with pytest.raises(error_type):
-        recorder.run(backend, statement.format(topic=topic))
+        recorder.run(runtime, statement.format(topic=topic))
     assert recorder.shapes == []
 
 
 def test_a_misspelt_column_of_a_topic_is_rejected_with_the_closest_name(
-    backend: Runtime, filled_topic: Callable[[int], str]
+    runtime: Runtime, filled_topic: Callable[[int], str]
 ) -> None:
     topic = filled_topic(20)
     recorder = Recorder()
     with pytest.raises(PlanError, match=r"pricee.*'price'"):
-        recorder.run(backend, f"SELECT symbol, pricee FROM {topic} LIMIT 1")
+        recorder.run(runtime, f"SELECT symbol, pricee FROM {topic} LIMIT 1")
     assert recorder.shapes == []
 
 
 def test_an_empty_topic_accepts_any_column_until_it_has_data(
-    backend: Runtime, broker: EmbeddedBroker
+    runtime: Runtime, broker: EmbeddedBroker
 ) -> None:
     topic = f"empty_{next(_names)}"
     broker.create_topic(topic, 1)
-    assert "anything" in backend.explain(backend.prepare(f"SELECT anything FROM {topic}"))
+    assert "anything" in runtime.explain(runtime.prepare(f"SELECT anything FROM {topic}"))

@@ -1,6 +1,6 @@
 """A session's queries run by worker processes (``'query.workers'`` above 1).
 
-``WorkerQuery`` wraps a ``WorkerGroup`` for the Session: a scratch directory for the workers'
+``WorkerQuery`` wraps a ``WorkerGroup`` for the runtime: a scratch directory for the workers'
 counters and logs, a run that ends when the workers do or when cancelled, and, for a plain
 SELECT, the rows the workers print handed over as Arrow tables (at most ``limit`` of them; the
 group is stopped once they are in).
